@@ -1,0 +1,53 @@
+package dev.weft.core;
+
+/**
+ * The documented bounds of a Weft header (see {@code docs/wire-spec.md}). They keep every encoding under 8 KiB, the
+ * same budget as W3C baggage, so a header never bloats a Kafka record or trips an HTTP server's header limit.
+ */
+public final class Limits {
+  /** Encoded size of a header in any carrier encoding. */
+  public static final int MAX_ENCODED_BYTES = 8192;
+  /** Traces one message may belong to. */
+  public static final int MAX_CORRELATION_IDS = 32;
+  /** Direct parents on the wire. A larger fan-in keeps the first ones; the operation's inputs keep them all. */
+  public static final int MAX_PARENT_IDS = 128;
+  /** Length of {@code producer_id}. */
+  public static final int MAX_PRODUCER_ID_LENGTH = 128;
+  /** Length of {@code payload_schema_uri}. */
+  public static final int MAX_SCHEMA_URI_LENGTH = 256;
+  /** Entries in {@code mtags}, and separately in {@code ptags}. */
+  public static final int MAX_TAGS = 32;
+  /** Length of a tag key: letters, digits and {@code _ . - :}. */
+  public static final int MAX_TAG_KEY_LENGTH = 64;
+  /** Length of a tag value, in UTF-16 code units. */
+  public static final int MAX_TAG_VALUE_LENGTH = 256;
+
+  private Limits() {}
+
+  /** True if {@code key} is a legal tag key: 1..64 characters of {@code [A-Za-z0-9_.:-]}. */
+  public static boolean isTagKey(String key) {
+    if (key == null || key.isEmpty() || key.length() > MAX_TAG_KEY_LENGTH) return false;
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '_' || c == '.' || c == '-' || c == ':';
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  /** True if {@code value} is a legal tag value: not null, at most 256 UTF-16 units. */
+  public static boolean isTagValue(String value) {
+    return value != null && value.length() <= MAX_TAG_VALUE_LENGTH;
+  }
+
+  /** True for printable ASCII without spaces or the separators the text encodings use. */
+  public static boolean isToken(String s, int maxLength) {
+    if (s == null || s.isEmpty() || s.length() > maxLength) return false;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c <= ' ' || c >= 0x7f || c == ',' || c == ';' || c == '=' || c == '"' || c == '\\') return false;
+    }
+    return true;
+  }
+}

@@ -1,0 +1,367 @@
+package dev.weft.core;
+
+import dev.weft.core.event.ErrorInfo;
+import dev.weft.core.event.EventType;
+import dev.weft.core.event.MessageInfo;
+import dev.weft.core.event.TelemetryEvent;
+import dev.weft.core.sink.SinkStats;
+import dev.weft.core.sink.TelemetrySink;
+import dev.weft.core.topology.DeclaredTopology;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Starts operations and emits the telemetry events of one service: START, COMPLETE, FAIL, SEND, RECEIVE, DECLARE and
+ * custom types.
+ *
+ * <p>Each tracer is one emitter: it has its own {@code instance_id} and numbers its events with a gap-free
+ * {@code seq}, so a receiver that sees a gap knows telemetry was lost. Nothing here throws into application code:
+ * faults are swallowed and counted (see {@link #stats()}).
+ */
+public final class Tracer implements AutoCloseable {
+  private final String service;
+  private final String instanceId;
+  private final TelemetrySink sink;
+  private final Map<String, String> resource;
+  private final AtomicLong seq = new AtomicLong();
+  private final LongAdder operationsStarted = new LongAdder();
+  private final ThreadLocal<Operation> current = new ThreadLocal<>();
+
+  private Tracer(Builder b) {
+    this.service = b.service;
+    this.instanceId = b.instanceId != null ? b.instanceId : Ids.newId();
+    this.sink = b.sink;
+    this.resource = b.resource != null ? Map.copyOf(b.resource) : Resource.detect();
+  }
+
+  /** A builder for the service named {@code service} (its producer id). */
+  public static Builder builder(String service) {
+    return new Builder(service);
+  }
+
+  /** Tracer options. */
+  public static final class Builder {
+    private final String service;
+    private TelemetrySink sink;
+    private Map<String, String> resource;
+    private String instanceId;
+
+    private Builder(String service) {
+      if (!Limits.isToken(service, Limits.MAX_PRODUCER_ID_LENGTH)) {
+        throw new IllegalArgumentException("service: expected 1.." + Limits.MAX_PRODUCER_ID_LENGTH
+            + " printable ASCII characters without spaces or , ; = \" \\, got \"" + service + "\"");
+      }
+      this.service = service;
+    }
+
+    /** Where events go. Required. */
+    public Builder sink(TelemetrySink sink) {
+      this.sink = Objects.requireNonNull(sink, "sink");
+      return this;
+    }
+
+    /** Resource attributes; default {@link Resource#detect()}. */
+    public Builder resource(Map<String, String> resource) {
+      this.resource = Objects.requireNonNull(resource, "resource");
+      return this;
+    }
+
+    /** The emitter's instance id; default a random id. */
+    public Builder instanceId(String instanceId) {
+      if (!Limits.isToken(instanceId, 64)) throw new IllegalArgumentException("instanceId: 1..64 token characters");
+      this.instanceId = instanceId;
+      return this;
+    }
+
+    public Tracer build() {
+      if (sink == null) throw new IllegalStateException("a sink is required: Tracer.builder(name).sink(...)");
+      return new Tracer(this);
+    }
+  }
+
+  /** The service name: the producer id of every message this tracer prepares. */
+  public String service() {
+    return service;
+  }
+
+  /** This emitter's instance id. */
+  public String instanceId() {
+    return instanceId;
+  }
+
+  /** The resource attributes sent on START and DECLARE events. */
+  public Map<String, String> resource() {
+    return resource;
+  }
+
+  // ------------------------------------------------------------------ starting operations
+
+  /** Starts an operation in a new trace, with no inputs: the beginning of a flow, such as an HTTP request. */
+  public Operation start(String name) {
+    return startFrom(name, null, List.of(Ids.newId()), List.of(), Tags.empty());
+  }
+
+  /**
+   * Starts an operation in a context: inside the context's operation (as a child), consuming the context's causes.
+   */
+  public Operation start(String name, TraceContext context) {
+    if (context == null) {
+      Faults.count(Fault.BAD_ARGUMENT);
+      return start(name);
+    }
+    return startFrom(name, context.opId(), context.correlationIds(), context.causes(), context.ptags());
+  }
+
+  /** Starts an operation that handles one received message. */
+  public Operation start(String name, Envelope<?, ?> input) {
+    if (input == null) {
+      Faults.count(Fault.BAD_ARGUMENT);
+      return start(name);
+    }
+    Header h = input.header();
+    return startFrom(name, parentOpIdHere(), h.correlationIds(), List.of(h), h.ptags());
+  }
+
+  /**
+   * Starts an operation over several messages: a fan-in (join, batch, aggregate). Its inputs are all of them; it
+   * belongs to the union of their traces; its outputs list every one as a parent.
+   */
+  public Operation start(String name, Collection<? extends Envelope<?, ?>> inputs) {
+    if (inputs == null || inputs.isEmpty()) {
+      if (inputs == null) Faults.count(Fault.BAD_ARGUMENT);
+      return start(name);
+    }
+    List<Header> headers = new ArrayList<>(inputs.size());
+    for (Envelope<?, ?> e : inputs) if (e != null) headers.add(e.header());
+    return startFromHeaders(name, headers);
+  }
+
+  /** Starts an operation over the given message headers. */
+  public Operation startFromHeaders(String name, List<Header> inputs) {
+    if (inputs == null || inputs.isEmpty()) return start(name);
+    if (inputs.size() == 1) {
+      Header h = inputs.get(0);
+      return startFrom(name, parentOpIdHere(), h.correlationIds(), List.of(h), h.ptags());
+    }
+    LinkedHashSet<String> traces = new LinkedHashSet<>();
+    Tags ptags = Tags.empty();
+    for (Header h : inputs) {
+      traces.addAll(h.correlationIds());
+      ptags = ptags.mergeKeepingMine(h.ptags());
+    }
+    return startFrom(name, parentOpIdHere(), List.copyOf(traces), List.copyOf(inputs), ptags);
+  }
+
+  Operation startChild(String name, Operation parent) {
+    return startFrom(name, parent.id, parent.correlationIds, List.of(), parent.ptags);
+  }
+
+  private String parentOpIdHere() {
+    Operation cur = current.get();
+    return cur == null ? null : cur.id;
+  }
+
+  private Operation startFrom(String name, String parentOpId, List<String> traces, List<Header> inputs, Tags ptags) {
+    String opName = name;
+    if (opName == null || opName.isEmpty() || opName.length() > 128) {
+      Faults.count(Fault.BAD_ARGUMENT);
+      opName = opName == null || opName.isEmpty() ? "unnamed" : opName.substring(0, 128);
+    }
+    Operation op = new Operation(this, opName, parentOpId, traces, inputs, ptags);
+    operationsStarted.increment();
+    try {
+      emitStart(op);
+    } catch (RuntimeException e) {
+      Faults.count(Fault.INTERNAL_ERROR);
+    }
+    return op;
+  }
+
+  // ------------------------------------------------------------------ current operation
+
+  /** The operation made current on this thread, or null. */
+  public Operation current() {
+    return current.get();
+  }
+
+  Scope makeCurrent(Operation op) {
+    Operation previous = current.get();
+    current.set(op);
+    return () -> current.set(previous);
+  }
+
+  // ------------------------------------------------------------------ events
+
+  private long nextSeq() {
+    return seq.getAndIncrement();
+  }
+
+  private String eventId(long s) {
+    return instanceId + "-" + s;
+  }
+
+  private static List<String> extraTraces(List<String> traces) {
+    return traces.size() > 1 ? traces : List.of();
+  }
+
+  private static List<String> inputIds(List<Header> inputs) {
+    int n = inputs.size();
+    if (n == 0) return List.of();
+    if (n == 1) return List.of(inputs.get(0).messageId());
+    String[] ids = new String[n];
+    for (int i = 0; i < n; i++) ids[i] = inputs.get(i).messageId();
+    return List.of(ids);
+  }
+
+  void emitStart(Operation op) {
+    long s = nextSeq();
+    send(new TelemetryEvent(TelemetryEvent.VERSION, eventId(s), EventType.START, op.correlationIds.get(0),
+        extraTraces(op.correlationIds), op.startTicks, service, instanceId, s, op.name, op.id, op.parentOpId, null, null,
+        op.ptags, null, inputIds(op.inputs), resource, null));
+  }
+
+  void emitEnd(Operation op, String status, ErrorInfo error, Tags tags) {
+    long s = nextSeq();
+    String type = TelemetryEvent.STATUS_OK.equals(status) ? EventType.COMPLETE : EventType.FAIL;
+    send(new TelemetryEvent(TelemetryEvent.VERSION, eventId(s), type, op.correlationIds.get(0),
+        extraTraces(op.correlationIds), op.startTicks + op.durationNanos() / 100, service, instanceId, s, op.name,
+        op.id, op.parentOpId, status, error, tags, null, List.of(), Map.of(), null));
+  }
+
+  void emitCustom(String eventType, Operation op, Map<String, String> tags) {
+    try {
+      if (!EventType.isValid(eventType) || EventType.isStandard(eventType)) {
+        Faults.count(Fault.BAD_ARGUMENT);
+        return;
+      }
+      long s = nextSeq();
+      send(new TelemetryEvent(TelemetryEvent.VERSION, eventId(s), eventType, op.correlationIds.get(0),
+          extraTraces(op.correlationIds), Ticks.now(), service, instanceId, s, op.name, op.id, op.parentOpId, null,
+          null, Tags.lenient(tags), null, List.of(), Map.of(), null));
+    } catch (RuntimeException e) {
+      Faults.count(Fault.INTERNAL_ERROR);
+    }
+  }
+
+  /** Emits a custom event in a context, outside any operation object. */
+  public void event(String eventType, TraceContext context, Map<String, String> tags) {
+    try {
+      if (context == null || !EventType.isValid(eventType) || EventType.isStandard(eventType)) {
+        Faults.count(Fault.BAD_ARGUMENT);
+        return;
+      }
+      long s = nextSeq();
+      send(new TelemetryEvent(TelemetryEvent.VERSION, eventId(s), eventType, context.traceId(),
+          extraTraces(context.correlationIds()), Ticks.now(), service, instanceId, s, context.op(), context.opId(),
+          null, null, null, Tags.lenient(tags), null, List.of(), Map.of(), null));
+    } catch (RuntimeException e) {
+      Faults.count(Fault.INTERNAL_ERROR);
+    }
+  }
+
+  /**
+   * Emits SEND: a message left on a channel. Mediums call this when they hand the message to the transport.
+   *
+   * @param sender the operation that produced it, or null
+   */
+  public void sent(Header header, String channel, Operation sender) {
+    message(EventType.SEND, header, channel, sender, Ticks.now());
+  }
+
+  /**
+   * Emits RECEIVE: a message arrived from a channel. The server derives the queue wait from the message's
+   * {@code ticks_from_epoch} and this event's timestamp.
+   *
+   * @param receiver the operation that will handle it, or null
+   */
+  public void received(Header header, String channel, Operation receiver) {
+    message(EventType.RECEIVE, header, channel, receiver, Ticks.now());
+  }
+
+  private void message(String type, Header header, String channel, Operation op, long ticks) {
+    try {
+      if (header == null || channel == null) {
+        Faults.count(Fault.BAD_ARGUMENT);
+        return;
+      }
+      long s = nextSeq();
+      send(new TelemetryEvent(TelemetryEvent.VERSION, eventId(s), type, header.traceId(),
+          extraTraces(header.correlationIds()), ticks, service, instanceId, s, op == null ? null : op.name,
+          op == null ? null : op.id, null, null, null, Tags.empty(), new MessageInfo(header, channel), List.of(),
+          Map.of(), null));
+    } catch (RuntimeException e) {
+      Faults.count(Fault.INTERNAL_ERROR);
+    }
+  }
+
+  /**
+   * Emits DECLARE: this service's declared topology, usually once at start-up. Its trace id is a fresh one: a
+   * declaration belongs to no business flow.
+   */
+  public void declare(DeclaredTopology topology) {
+    try {
+      if (topology == null) {
+        Faults.count(Fault.BAD_ARGUMENT);
+        return;
+      }
+      long s = nextSeq();
+      send(new TelemetryEvent(TelemetryEvent.VERSION, eventId(s), EventType.DECLARE, Ids.newId(), List.of(),
+          Ticks.now(), service, instanceId, s, null, null, null, null, null, Tags.empty(), null, List.of(), resource,
+          topology));
+    } catch (RuntimeException e) {
+      Faults.count(Fault.INTERNAL_ERROR);
+    }
+  }
+
+  private void send(TelemetryEvent e) {
+    try {
+      sink.send(e);
+    } catch (RuntimeException ex) {
+      Faults.count(Fault.SINK_ERROR);
+    }
+  }
+
+  // ------------------------------------------------------------------ lifecycle and stats
+
+  /** What this tracer did and what it swallowed. */
+  public TracerStats stats() {
+    return new TracerStats(operationsStarted.sum(), seq.get(), sink.stats(), Faults.snapshot());
+  }
+
+  /** Waits until the sink exported everything emitted so far. */
+  public boolean flush(Duration timeout) {
+    try {
+      return sink.flush(timeout);
+    } catch (RuntimeException e) {
+      Faults.count(Fault.SINK_ERROR);
+      return false;
+    }
+  }
+
+  /** Closes the sink, exporting what it holds. */
+  @Override
+  public void close() {
+    try {
+      sink.close();
+    } catch (RuntimeException e) {
+      Faults.count(Fault.SINK_ERROR);
+    }
+  }
+
+  /**
+   * A tracer's counters.
+   *
+   * @param operationsStarted operations started
+   * @param eventsEmitted events handed to the sink (the next {@code seq})
+   * @param sink the sink's own counters, including drops
+   * @param faults faults swallowed in this process, by kind
+   */
+  public record TracerStats(long operationsStarted, long eventsEmitted, SinkStats sink, Map<Fault, Long> faults) {}
+}
