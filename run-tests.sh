@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every test of every module: `./run-tests.sh` (extra arguments go to Maven).
+# A new machine may lack what the tests need, so this installs it first when it is missing.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+apt_install() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "run-tests: missing $*; install it (apt-get install $*) or run as root" >&2
+    exit 1
+  fi
+  if [ -z "${WEFT_APT_UPDATED:-}" ]; then
+    apt-get update -qq
+    export WEFT_APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+command -v javac >/dev/null || apt_install openjdk-17-jdk-headless
+command -v mvn >/dev/null || apt_install maven
+
+java_major=$(javac -version 2>&1 | sed -E 's/^javac ([0-9]+).*/\1/')
+if [ "$java_major" -lt 17 ]; then
+  echo "run-tests: Java 17 or newer is required (found javac $java_major)" >&2
+  exit 1
+fi
+
+exec mvn -B -ntp verify "$@"
