@@ -91,7 +91,7 @@ public final class Ids {
           if (c != '-') return null;
           continue;
         }
-        int d = Character.digit(c, 16);
+        int d = hexDigit(c);
         if (d < 0) return null;
         out[n++] = Character.forDigit(d, 16);
       }
@@ -99,7 +99,7 @@ public final class Ids {
       int pad = LENGTH - len;
       for (int i = 0; i < pad; i++) out[n++] = '0';
       for (int i = 0; i < len; i++) {
-        int d = Character.digit(text.charAt(i), 16);
+        int d = hexDigit(text.charAt(i));
         if (d < 0) return null;
         out[n++] = Character.forDigit(d, 16);
       }
@@ -137,6 +137,14 @@ public final class Ids {
   public static String spanIdOf(String messageId) {
     String low = messageId.substring(16);
     return "0000000000000000".equals(low) ? messageId.substring(0, 16) : low;
+  }
+
+  /** The value of an ASCII hex digit in either case, or -1. ({@link Character#digit} also takes full-width digits.) */
+  private static int hexDigit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
   }
 
   private static int nibble(char c) {

@@ -36,9 +36,41 @@ public final class Limits {
     return true;
   }
 
-  /** True if {@code value} is a legal tag value: not null, at most 256 UTF-16 units. */
+  /** True if {@code value} is a legal tag value: not null, at most 256 UTF-16 units, well-formed Unicode. */
   public static boolean isTagValue(String value) {
-    return value != null && value.length() <= MAX_TAG_VALUE_LENGTH;
+    if (value == null || value.length() > MAX_TAG_VALUE_LENGTH) return false;
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 == value.length() || !Character.isLowSurrogate(value.charAt(i + 1))) return false;
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return false; // a lone surrogate cannot be written as UTF-8
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A tag value made legal: cut to {@link #MAX_TAG_VALUE_LENGTH} without splitting a surrogate pair, and lone
+   * surrogates replaced by U+FFFD. Returns {@code value} itself when it was legal already.
+   */
+  public static String cleanTagValue(String value) {
+    if (isTagValue(value)) return value;
+    int n = Math.min(value.length(), MAX_TAG_VALUE_LENGTH);
+    if (n > 0 && n < value.length() && Character.isHighSurrogate(value.charAt(n - 1))) n--;
+    StringBuilder sb = new StringBuilder(n);
+    for (int i = 0; i < n; i++) {
+      char c = value.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(value.charAt(i + 1))) {
+        sb.append(c).append(value.charAt(++i));
+      } else if (Character.isSurrogate(c)) {
+        sb.append('\uFFFD');
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
   }
 
   /** True for printable ASCII without spaces or the separators the text encodings use. */

@@ -109,9 +109,9 @@ public final class Operation implements AutoCloseable {
         Faults.count(Fault.TAG_DROPPED);
         return this;
       }
-      if (value.length() > Limits.MAX_TAG_VALUE_LENGTH) {
+      if (!Limits.isTagValue(value)) {
         Faults.count(Fault.TAG_DROPPED);
-        value = value.substring(0, Limits.MAX_TAG_VALUE_LENGTH);
+        value = Limits.cleanTagValue(value);
       }
       if (tagKeys == null) {
         tagKeys = new String[4];

@@ -69,9 +69,9 @@ public final class Tags extends AbstractMap<String, String> {
           Faults.count(Fault.TAG_DROPPED);
           continue;
         }
-        if (v.length() > Limits.MAX_TAG_VALUE_LENGTH) {
+        if (!Limits.isTagValue(v)) {
           Faults.count(Fault.TAG_DROPPED);
-          v = v.substring(0, Limits.MAX_TAG_VALUE_LENGTH);
+          v = Limits.cleanTagValue(v);
         }
         clean.put(k, v);
       }

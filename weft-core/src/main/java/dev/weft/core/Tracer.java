@@ -75,7 +75,8 @@ public final class Tracer implements AutoCloseable {
 
     /** The emitter's instance id; default a random id. */
     public Builder instanceId(String instanceId) {
-      if (!Limits.isToken(instanceId, 64)) throw new IllegalArgumentException("instanceId: 1..64 token characters");
+      // event ids are instanceId-seq and must fit in 64 characters with a 19-digit seq
+      if (!Limits.isToken(instanceId, 40)) throw new IllegalArgumentException("instanceId: 1..40 token characters");
       this.instanceId = instanceId;
       return this;
     }
@@ -169,11 +170,7 @@ public final class Tracer implements AutoCloseable {
   }
 
   private Operation startFrom(String name, String parentOpId, List<String> traces, List<Header> inputs, Tags ptags) {
-    String opName = name;
-    if (opName == null || opName.isEmpty() || opName.length() > 128) {
-      Faults.count(Fault.BAD_ARGUMENT);
-      opName = opName == null || opName.isEmpty() ? "unnamed" : opName.substring(0, 128);
-    }
+    String opName = cleanName(name);
     Operation op = new Operation(this, opName, parentOpId, traces, inputs, ptags);
     operationsStarted.increment();
     try {
@@ -182,6 +179,25 @@ public final class Tracer implements AutoCloseable {
       Faults.count(Fault.INTERNAL_ERROR);
     }
     return op;
+  }
+
+  /** Op names reach the event log and the UI: at most 128 characters, no control characters. */
+  private static String cleanName(String name) {
+    if (name == null || name.isEmpty()) {
+      Faults.count(Fault.BAD_ARGUMENT);
+      return "unnamed";
+    }
+    String n = name.length() > 128 ? name.substring(0, 128) : name;
+    boolean clean = n == name;
+    for (int i = 0; i < n.length() && clean; i++) if (Character.isISOControl(n.charAt(i))) clean = false;
+    if (clean) return n;
+    Faults.count(Fault.BAD_ARGUMENT);
+    StringBuilder sb = new StringBuilder(n.length());
+    for (int i = 0; i < n.length(); i++) {
+      char c = n.charAt(i);
+      sb.append(Character.isISOControl(c) ? '?' : c);
+    }
+    return sb.toString();
   }
 
   // ------------------------------------------------------------------ current operation
@@ -211,9 +227,16 @@ public final class Tracer implements AutoCloseable {
     return traces.size() > 1 ? traces : List.of();
   }
 
+  /** Most input ids one START event lists; the event reader's bound. */
+  static final int MAX_INPUTS = dev.weft.core.event.EventJson.MAX_INPUTS;
+
   private static List<String> inputIds(List<Header> inputs) {
     int n = inputs.size();
     if (n == 0) return List.of();
+    if (n > MAX_INPUTS) {
+      Faults.count(Fault.HEADER_TRUNCATED, n - MAX_INPUTS);
+      n = MAX_INPUTS;
+    }
     if (n == 1) return List.of(inputs.get(0).messageId());
     String[] ids = new String[n];
     for (int i = 0; i < n; i++) ids[i] = inputs.get(i).messageId();
@@ -287,7 +310,7 @@ public final class Tracer implements AutoCloseable {
 
   private void message(String type, Header header, String channel, Operation op, long ticks) {
     try {
-      if (header == null || channel == null) {
+      if (header == null || !Limits.isToken(channel, 256)) {
         Faults.count(Fault.BAD_ARGUMENT);
         return;
       }
@@ -307,7 +330,7 @@ public final class Tracer implements AutoCloseable {
    */
   public void declare(DeclaredTopology topology) {
     try {
-      if (topology == null) {
+      if (topology == null || !Limits.isToken(topology.service(), 128)) {
         Faults.count(Fault.BAD_ARGUMENT);
         return;
       }

@@ -67,9 +67,9 @@ public final class B3 {
     String parent = null;
     if (parts.length == 4) {
       if (!isSpanId(parts[3])) return Result.err(CodecError.of(Kind.INVALID_FIELD, "b3: bad parent span id"));
-      parent = parts[3];
+      parent = lower(parts[3]);
     }
-    return Result.ok(new B3Context(traceId, parts[1], parent, sampled, debug));
+    return Result.ok(new B3Context(traceId, lower(parts[1]), parent, sampled, debug));
   }
 
   /** Writes the multiple-header form. */
@@ -102,8 +102,8 @@ public final class B3 {
       else return Result.err(CodecError.of(Kind.INVALID_FIELD, "X-B3-Sampled: expected 0 or 1"));
     }
     boolean debug = "1".equals(carrier.get(FLAGS) == null ? null : carrier.get(FLAGS).trim());
-    return Result.ok(new B3Context(traceId, s.trim(), p == null ? null : p.trim(), debug ? Boolean.TRUE : sampled,
-        debug));
+    return Result.ok(new B3Context(traceId, lower(s.trim()), p == null ? null : lower(p.trim()),
+        debug ? Boolean.TRUE : sampled, debug));
   }
 
   private static String traceId(String s) {
@@ -111,6 +111,11 @@ public final class B3 {
       return null;
     }
     return Ids.normalize(s);
+  }
+
+  /** Span ids are accepted in either case and kept lower-case, as the record (and W3C) expects. */
+  private static String lower(String spanId) {
+    return spanId.toLowerCase(java.util.Locale.ROOT);
   }
 
   private static boolean isSpanId(String s) {

@@ -304,6 +304,23 @@ public final class BinaryHeaderCodec {
       return s;
     }
 
+    /** Strict UTF-8: a bad sequence is MALFORMED (as in the text encoding), never a silent U+FFFD. */
+    private String utf8(int len, String field, String key) throws Malformed {
+      boolean ascii = true;
+      for (int i = p; i < p + len; i++) {
+        if (in[i] < 0) {
+          ascii = false;
+          break;
+        }
+      }
+      if (ascii) return new String(in, p, len, StandardCharsets.ISO_8859_1);
+      try {
+        return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(in, p, len)).toString();
+      } catch (java.nio.charset.CharacterCodingException e) {
+        throw new Malformed(Kind.MALFORMED, field + "." + key + ": invalid UTF-8");
+      }
+    }
+
     private Tags tags(int end, String field) throws Malformed {
       List<String> keys = new ArrayList<>(4);
       List<String> values = new ArrayList<>(4);
@@ -314,7 +331,7 @@ public final class BinaryHeaderCodec {
         p += kl;
         int vl = varint();
         if (vl > end - p) throw new Malformed(Kind.TRUNCATED, field + "." + k + ": value cut off");
-        String v = new String(in, p, vl, StandardCharsets.UTF_8);
+        String v = utf8(vl, field, k);
         p += vl;
         keys.add(k);
         values.add(v);

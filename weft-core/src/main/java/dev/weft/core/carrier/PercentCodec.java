@@ -37,6 +37,14 @@ final class PercentCodec {
     }
   }
 
+  /** The value of an ASCII hex digit, or -1 ({@link Character#digit} would also take full-width digits). */
+  private static int hexDigit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
+
   /** Decodes, or returns null for a bad escape or invalid UTF-8. */
   static String decode(String s) {
     if (s.indexOf('%') < 0) return s;
@@ -45,16 +53,20 @@ final class PercentCodec {
       char c = s.charAt(i);
       if (c == '%') {
         if (i + 2 >= s.length()) return null;
-        int hi = Character.digit(s.charAt(i + 1), 16);
-        int lo = Character.digit(s.charAt(i + 2), 16);
+        int hi = hexDigit(s.charAt(i + 1));
+        int lo = hexDigit(s.charAt(i + 2));
         if (hi < 0 || lo < 0) return null;
         out.write((hi << 4) | lo);
         i += 2;
       } else if (c < 0x80) {
         out.write(c);
       } else {
-        byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+        // raw non-ASCII: copy the whole run, so a surrogate pair is encoded as one code point
+        int end = i + 1;
+        while (end < s.length() && s.charAt(end) >= 0x80) end++;
+        byte[] b = s.substring(i, end).getBytes(StandardCharsets.UTF_8);
         out.write(b, 0, b.length);
+        i = end - 1;
       }
     }
     java.nio.charset.CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder();

@@ -101,7 +101,8 @@ public final class Propagation {
         Result<Header, CodecError> r = BinaryHeaderCodec.decode(bytes);
         if (r instanceof Result.Ok<Header, CodecError> ok) return weft(ok.value());
         error = ((Result.Err<Header, CodecError>) r).error();
-        Faults.count(Fault.HEADER_DECODE_ERROR);
+        if (error.kind() == CodecError.Kind.MISSING) error = null; // an empty value, as on the text path
+        else Faults.count(Fault.HEADER_DECODE_ERROR);
       }
       return extractForeign(carrier.asText(), error);
     } catch (RuntimeException e) {
@@ -130,23 +131,28 @@ public final class Propagation {
   }
 
   private static Extraction extractForeign(TextCarrier carrier, CodecError weftError) {
+    // W3C baggage is adopted as ptags whatever supplies the trace (traceparent, B3, or nothing)
+    Tags ptags = Tags.empty();
+    Result<Map<String, String>, CodecError> bag = W3c.parseBaggage(carrier.get(W3c.BAGGAGE));
+    if (bag instanceof Result.Ok<Map<String, String>, CodecError> b) ptags = Tags.lenient(b.value());
     Result<W3c.Traceparent, CodecError> tp = W3c.parseTraceparent(carrier.get(W3c.TRACEPARENT));
     if (tp instanceof Result.Ok<W3c.Traceparent, CodecError> ok) {
-      Tags ptags = Tags.empty();
-      Result<Map<String, String>, CodecError> bag = W3c.parseBaggage(carrier.get(W3c.BAGGAGE));
-      if (bag instanceof Result.Ok<Map<String, String>, CodecError> b) ptags = Tags.lenient(b.value());
       String state = carrier.get(W3c.TRACESTATE);
       if (state != null && !W3c.parseTracestate(state).isOk()) state = null; // invalid: discard, per the spec
-      TraceContext ctx = new TraceContext(ok.value().traceId(), null, null, null, Tags.empty(), List.of(), ptags);
-      return new Extraction(Source.W3C, null, ctx, ok.value().spanId(), state, weftError);
+      return new Extraction(Source.W3C, null, foreign(ok.value().traceId(), ptags), ok.value().spanId(), state,
+          weftError);
     }
     Result<B3.B3Context, CodecError> b3 = B3.parseSingle(carrier.get(B3.SINGLE));
     if (!b3.isOk()) b3 = B3.extractMulti(carrier);
     if (b3 instanceof Result.Ok<B3.B3Context, CodecError> ok) {
-      TraceContext ctx = new TraceContext(ok.value().traceId(), null, null, null, Tags.empty(), List.of(), Tags.empty());
-      return new Extraction(Source.B3, null, ctx, ok.value().spanId(), null, weftError);
+      return new Extraction(Source.B3, null, foreign(ok.value().traceId(), ptags), ok.value().spanId(), null,
+          weftError);
     }
-    return none(weftError);
+    return new Extraction(Source.NONE, null, foreign(Ids.newId(), ptags), null, null, weftError);
+  }
+
+  private static TraceContext foreign(String traceId, Tags ptags) {
+    return new TraceContext(traceId, null, null, null, Tags.empty(), List.of(), ptags);
   }
 
   private static Extraction none(CodecError error) {

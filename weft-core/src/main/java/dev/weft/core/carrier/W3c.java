@@ -133,7 +133,8 @@ public final class W3c {
   }
 
   /**
-   * Parses {@code baggage} into key → decoded value, in order. Member properties (after {@code ;}) are ignored.
+   * Parses {@code baggage} into key → decoded value, in order. Member properties (after {@code ;}) are ignored, and so
+   * are members with a bad key or bad percent-encoding; only a list past the W3C size limits is refused.
    * Never throws.
    */
   public static Result<Map<String, String>, CodecError> parseBaggage(String value) {
@@ -147,12 +148,13 @@ public final class W3c {
       if (member.isEmpty()) continue;
       int semi = member.indexOf(';');
       if (semi >= 0) member = member.substring(0, semi).strip();
+      // one bad member must not cost the others: it is skipped, as OpenTelemetry's parser does
       int eq = member.indexOf('=');
-      if (eq <= 0) return Result.err(CodecError.of(Kind.MALFORMED, "baggage member without key=value"));
+      if (eq <= 0) continue;
       String k = member.substring(0, eq).strip();
-      if (!isToken(k)) return Result.err(CodecError.of(Kind.INVALID_FIELD, "baggage: bad key"));
+      if (!isToken(k)) continue;
       String v = PercentCodec.decode(member.substring(eq + 1).strip());
-      if (v == null) return Result.err(CodecError.of(Kind.MALFORMED, "baggage: bad percent-encoding for " + k));
+      if (v == null) continue;
       out.put(k, v);
       if (out.size() > MAX_BAGGAGE_MEMBERS) {
         return Result.err(CodecError.of(Kind.OVERSIZED, "baggage: more than " + MAX_BAGGAGE_MEMBERS + " members"));
@@ -161,14 +163,25 @@ public final class W3c {
     return Result.ok(out);
   }
 
-  /** Formats baggage with percent-encoded values. */
+  /**
+   * Formats baggage with percent-encoded values. Members that would take the header past the W3C limits (8192 bytes,
+   * 180 members) are left out whole, as the recommendation requires, so a peer (or {@link #parseBaggage}) never
+   * refuses the list.
+   */
   public static String formatBaggage(Map<String, String> entries) {
     StringBuilder sb = new StringBuilder();
+    StringBuilder member = new StringBuilder();
+    int members = 0;
     for (Map.Entry<String, String> e : entries.entrySet()) {
       if (!isToken(e.getKey()) || e.getValue() == null) continue;
+      if (members == MAX_BAGGAGE_MEMBERS) break;
+      member.setLength(0);
+      member.append(e.getKey()).append('=');
+      PercentCodec.encode(e.getValue(), member);
+      if (sb.length() + (sb.length() > 0 ? 1 : 0) + member.length() > MAX_BAGGAGE_BYTES) continue;
       if (sb.length() > 0) sb.append(',');
-      sb.append(e.getKey()).append('=');
-      PercentCodec.encode(e.getValue(), sb);
+      sb.append(member);
+      members++;
     }
     return sb.toString();
   }

@@ -283,6 +283,7 @@ public final class EventJson {
       if (!correlations.isEmpty() && !correlations.contains(traceId)) {
         throw new Bad("correlation_ids", "must include trace_id when given");
       }
+      if (correlations.size() == 1) correlations = List.of(); // just the trace id: the same as leaving it out
       long timestamp = timestamp(m.get("timestamp"));
       String service = requiredString(m, "service", MAX_NAME_LENGTH);
       if (!Limits.isToken(service, MAX_NAME_LENGTH)) {
@@ -304,6 +305,8 @@ public final class EventJson {
         tags = Tags.strict(rest);
       }
       if (op != null && !isPrintable(op)) throw new Bad("op", "must not contain control characters");
+      if (op != null && op.length() > MAX_NAME_LENGTH) throw new Bad("tags.op_name", "longer than " + MAX_NAME_LENGTH + " characters");
+      if (op != null && op.isEmpty()) throw new Bad("tags.op_name", "must not be empty");
       String opId = optionalString(m, "op_id", MAX_NAME_LENGTH);
       String parentOpId = optionalString(m, "parent_op_id", MAX_NAME_LENGTH);
       String status = optionalString(m, "status", 32);
@@ -328,6 +331,9 @@ public final class EventJson {
         case EventType.FAIL:
           if (op == null) throw new Bad("op", "required on " + type + " events");
           if (opId == null) throw new Bad("op_id", "required on " + type + " events");
+          // an outcome without a status says the obvious one
+          if (status == null && type.equals(EventType.COMPLETE)) status = TelemetryEvent.STATUS_OK;
+          if (status == null && type.equals(EventType.FAIL)) status = TelemetryEvent.STATUS_ERROR;
           break;
         case EventType.SEND:
         case EventType.RECEIVE:
@@ -378,10 +384,18 @@ public final class EventJson {
         return ticks;
       }
       if (t instanceof String text) {
+        java.time.Instant instant;
         try {
-          return Ticks.of(OffsetDateTime.parse(text).toInstant());
-        } catch (DateTimeParseException | ArithmeticException e) {
+          instant = OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
           throw new Bad("timestamp", "not an RFC 3339 date-time: \"" + abbreviate(text) + "\"");
+        }
+        if (instant.getEpochSecond() < 0) throw new Bad("timestamp", "before 1970-01-01T00:00:00Z");
+        try {
+          // Ticks.of would wrap silently past the year 30828
+          return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), Ticks.PER_SECOND), instant.getNano() / 100);
+        } catch (ArithmeticException e) {
+          throw new Bad("timestamp", "too far in the future for 100-ns ticks: \"" + abbreviate(text) + "\"");
         }
       }
       throw new Bad("timestamp", "expected an integer or an RFC 3339 string, got " + typeOf(t));
@@ -522,7 +536,10 @@ public final class EventJson {
     private String scalar(Object v, String field) throws Bad {
       if (v instanceof String s) return s;
       if (v instanceof Long || v instanceof Boolean) return String.valueOf(v);
-      if (v instanceof Double d) return BigDecimalText.of(d);
+      if (v instanceof Double d) {
+        if (d.isInfinite() || d.isNaN()) throw new Bad(field, "number out of range");
+        return BigDecimalText.of(d);
+      }
       throw new Bad(field, "expected a string, got " + typeOf(v));
     }
   }

@@ -156,7 +156,9 @@ public final class Json {
             if (pos + 4 > s.length()) throw new ParseException("short \\u escape", pos);
             int cp = 0;
             for (int i = 0; i < 4; i++) {
-              int d = Character.digit(s.charAt(pos + i), 16);
+              char h = s.charAt(pos + i);
+              int d = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                  : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
               if (d < 0) throw new ParseException("bad \\u escape", pos + i);
               cp = cp * 16 + d;
             }
@@ -241,6 +243,12 @@ public final class Json {
       else if (c == '\r') rep = "\\r";
       else if (c == '\t') rep = "\\t";
       else if (c < 0x20 || c == 0x2028 || c == 0x2029) rep = String.format("\\u%04x", (int) c);
+      else if (Character.isSurrogate(c)) {
+        // a valid pair is written as is; a lone surrogate has no UTF-8 form, so it is escaped
+        boolean paired = Character.isHighSurrogate(c) ? i + 1 < n && Character.isLowSurrogate(value.charAt(i + 1))
+            : i > 0 && Character.isHighSurrogate(value.charAt(i - 1));
+        if (!paired) rep = String.format("\\u%04x", (int) c);
+      }
       if (rep != null) {
         out.append(value, start, i).append(rep);
         start = i + 1;
