@@ -41,7 +41,7 @@ class BenchmarkBodiesTest {
       assertThat(after.exported() - before.exported()).isEqualTo(4);
       assertThat(after.dropped()).isZero();
       assertThat(s.invocations).isEqualTo(2);
-      assertThat(s.tracer.stats().operationsStarted()).isEqualTo(3); // + the parent
+      assertThat(s.tracer.stats().eventsEmitted()).isEqualTo(5); // + the parent's START
     } finally {
       s.tearDown();
     }

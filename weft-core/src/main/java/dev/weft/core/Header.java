@@ -9,37 +9,51 @@ import java.util.Objects;
 /**
  * The Weft wire header, version 1: the seed's {@code Header} record, carried by every message.
  *
- * <p>Immutable and validated: the canonical constructor refuses anything outside {@link Limits} with an
+ * <p>Immutable and validated: the public constructor refuses anything outside {@link Limits} with an
  * {@link IllegalArgumentException} that names the field, which is what decoders turn into a typed error. The factories
  * {@link #origin} and {@link #propagate} are the tracing path: they repair data-dependent excess (too many parents,
  * oversized tags) by the documented rules instead of throwing, and count each repair as a {@link Fault}.
  *
- * @param headerVersion major format version; this library writes {@value #VERSION}
- * @param correlationIds the traces this message belongs to: an ordered set, the first is the primary trace id
- * @param messageId a new id for each message
- * @param parentIds message ids of the causes: empty for an origin, several for a fan-in
- * @param producerId the service (and where useful the instance) that produced the message
- * @param payloadSchemaUri the message type, e.g. {@code urn:shop:SkuUpdated:v1}
- * @param ticksFromEpoch when the message was produced, in 100-ns ticks since the Unix epoch
- * @param mtags message-scoped tags
- * @param ptags propagated tags, copied to every descendant message
+ * <p>Fields: {@code header_version} (this library writes {@value #VERSION}); {@code correlation_ids}, the traces the
+ * message belongs to, primary first; {@code message_id}; {@code parent_ids}, the causes (empty for an origin, several
+ * for a fan-in); {@code producer_id}; {@code payload_schema_uri}, the message type; {@code ticks_from_epoch}, 100-ns
+ * ticks since the Unix epoch; {@code mtags}, message-scoped tags; {@code ptags}, propagated tags.
  */
-public record Header(
-    int headerVersion,
-    List<String> correlationIds,
-    String messageId,
-    List<String> parentIds,
-    String producerId,
-    String payloadSchemaUri,
-    long ticksFromEpoch,
-    Tags mtags,
-    Tags ptags) {
+public final class Header {
+  private final int headerVersion;
+  private final List<String> correlationIds;
+  private final String messageId;
+  private final List<String> parentIds;
+  private final String producerId;
+  private final String payloadSchemaUri;
+  private final long ticksFromEpoch;
+  private final Tags mtags;
+  private final Tags ptags;
 
   /** The header version this library writes. */
   public static final int VERSION = 1;
 
-  /** Validates every field; see {@link Limits}. */
-  public Header {
+  private static final dev.weft.core.internal.InternalHeaders INTERNALS = new dev.weft.core.internal.InternalHeaders() {
+    @Override
+    protected Header build(List<String> correlationIds, String messageId, List<String> parentIds, String producerId,
+        String payloadSchemaUri, long ticksFromEpoch, Tags mtags, Tags ptags) {
+      return Header.decoded(correlationIds, messageId, parentIds, producerId, payloadSchemaUri, ticksFromEpoch, mtags,
+          ptags);
+    }
+  };
+
+  static {
+    dev.weft.core.internal.InternalHeaders.register(INTERNALS);
+  }
+
+  /** Not API: the bridge {@link dev.weft.core.internal.InternalHeaders} uses. */
+  public static dev.weft.core.internal.InternalHeaders internals() {
+    return INTERNALS;
+  }
+
+  /** Validates every field; see {@link Limits}. Throws {@link IllegalArgumentException} naming the field. */
+  public Header(int headerVersion, List<String> correlationIds, String messageId, List<String> parentIds,
+      String producerId, String payloadSchemaUri, long ticksFromEpoch, Tags mtags, Tags ptags) {
     if (headerVersion != VERSION) {
       throw new IllegalArgumentException("header_version: unsupported version " + headerVersion + ", expected " + VERSION);
     }
@@ -51,17 +65,118 @@ public record Header(
     }
     parentIds = List.copyOf(Objects.requireNonNull(parentIds, "parent_ids"));
     checkIds("parent_ids", parentIds, Limits.MAX_PARENT_IDS);
-    if (!Limits.isToken(producerId, Limits.MAX_PRODUCER_ID_LENGTH)) {
-      throw new IllegalArgumentException("producer_id: expected 1.." + Limits.MAX_PRODUCER_ID_LENGTH
-          + " printable ASCII characters without spaces or , ; = \" \\");
-    }
-    if (!Limits.isToken(payloadSchemaUri, Limits.MAX_SCHEMA_URI_LENGTH)) {
-      throw new IllegalArgumentException("payload_schema_uri: expected 1.." + Limits.MAX_SCHEMA_URI_LENGTH
-          + " printable ASCII characters without spaces or , ; = \" \\");
-    }
+    checkProducerAndSchema(producerId, payloadSchemaUri);
     if (ticksFromEpoch < 0) throw new IllegalArgumentException("ticks_from_epoch: must not be negative");
-    mtags = mtags == null ? Tags.empty() : mtags;
-    ptags = ptags == null ? Tags.empty() : ptags;
+    this.headerVersion = headerVersion;
+    this.correlationIds = correlationIds;
+    this.messageId = messageId;
+    this.parentIds = parentIds;
+    this.producerId = producerId;
+    this.payloadSchemaUri = payloadSchemaUri;
+    this.ticksFromEpoch = ticksFromEpoch;
+    this.mtags = mtags == null ? Tags.empty() : mtags;
+    this.ptags = ptags == null ? Tags.empty() : ptags;
+  }
+
+  /**
+   * The trusted path, for values that are valid by construction: ids this library generated or decoded from raw bytes,
+   * lists that are already immutable, and producer/schema strings checked by the caller. Skipping the re-validation is
+   * what keeps a header hop cheap (see RATIONALE.md).
+   */
+  private Header(List<String> correlationIds, String messageId, List<String> parentIds, String producerId,
+      String payloadSchemaUri, long ticksFromEpoch, Tags mtags, Tags ptags, boolean trusted) {
+    this.headerVersion = VERSION;
+    this.correlationIds = correlationIds;
+    this.messageId = messageId;
+    this.parentIds = parentIds;
+    this.producerId = producerId;
+    this.payloadSchemaUri = payloadSchemaUri;
+    this.ticksFromEpoch = ticksFromEpoch;
+    this.mtags = mtags;
+    this.ptags = ptags;
+  }
+
+  /**
+   * A header from a decoder that produced its ids from raw bytes (so they are canonical) and its lists immutable. The
+   * remaining checks are the cheap ones: counts, tokens, ticks, duplicate ids.
+   */
+  static Header decoded(List<String> correlationIds, String messageId, List<String> parentIds, String producerId,
+      String payloadSchemaUri, long ticksFromEpoch, Tags mtags, Tags ptags) {
+    if (correlationIds.isEmpty()) throw new IllegalArgumentException("correlation_ids: at least one is required");
+    if (correlationIds.size() > Limits.MAX_CORRELATION_IDS || parentIds.size() > Limits.MAX_PARENT_IDS
+        || (correlationIds.size() > 1 && hasDuplicates(correlationIds)) || (parentIds.size() > 1 && hasDuplicates(parentIds))
+        || !Limits.isToken(producerId, Limits.MAX_PRODUCER_ID_LENGTH)
+        || !Limits.isToken(payloadSchemaUri, Limits.MAX_SCHEMA_URI_LENGTH) || ticksFromEpoch < 0) {
+      // the slow path names the exact field
+      return new Header(VERSION, correlationIds, messageId, parentIds, producerId, payloadSchemaUri, ticksFromEpoch,
+          mtags, ptags);
+    }
+    return new Header(correlationIds, messageId, parentIds, producerId, payloadSchemaUri, ticksFromEpoch, mtags, ptags,
+        true);
+  }
+
+  private static boolean hasDuplicates(List<String> ids) {
+    for (int i = 1; i < ids.size(); i++) {
+      for (int j = 0; j < i; j++) if (ids.get(i).equals(ids.get(j))) return true;
+    }
+    return false;
+  }
+
+  public int headerVersion() {
+    return headerVersion;
+  }
+
+  public List<String> correlationIds() {
+    return correlationIds;
+  }
+
+  public String messageId() {
+    return messageId;
+  }
+
+  public List<String> parentIds() {
+    return parentIds;
+  }
+
+  public String producerId() {
+    return producerId;
+  }
+
+  public String payloadSchemaUri() {
+    return payloadSchemaUri;
+  }
+
+  public long ticksFromEpoch() {
+    return ticksFromEpoch;
+  }
+
+  public Tags mtags() {
+    return mtags;
+  }
+
+  public Tags ptags() {
+    return ptags;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) return true;
+    if (!(o instanceof Header h)) return false;
+    return headerVersion == h.headerVersion && ticksFromEpoch == h.ticksFromEpoch && messageId.equals(h.messageId)
+        && correlationIds.equals(h.correlationIds) && parentIds.equals(h.parentIds) && producerId.equals(h.producerId)
+        && payloadSchemaUri.equals(h.payloadSchemaUri) && mtags.equals(h.mtags) && ptags.equals(h.ptags);
+  }
+
+  @Override
+  public int hashCode() {
+    return messageId.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "Header[header_version=" + headerVersion + ", correlation_ids=" + correlationIds + ", message_id="
+        + messageId + ", parent_ids=" + parentIds + ", producer_id=" + producerId + ", payload_schema_uri="
+        + payloadSchemaUri + ", ticks_from_epoch=" + ticksFromEpoch + ", mtags=" + mtags + ", ptags=" + ptags + "]";
   }
 
   private static void checkIds(String field, List<String> ids, int max) {
@@ -103,8 +218,20 @@ public record Header(
   /** A header caused by one parent. */
   public static Header propagate(String producerId, String payloadSchemaUri, Header parent) {
     Objects.requireNonNull(parent, "parent");
-    return new Header(VERSION, parent.correlationIds, Ids.newId(), List.of(parent.messageId), producerId,
-        payloadSchemaUri, Ticks.now(), Tags.empty(), parent.ptags);
+    checkProducerAndSchema(producerId, payloadSchemaUri);
+    return new Header(parent.correlationIds, Ids.newId(), List.of(parent.messageId), producerId, payloadSchemaUri,
+        Ticks.now(), Tags.empty(), parent.ptags, true);
+  }
+
+  private static void checkProducerAndSchema(String producerId, String payloadSchemaUri) {
+    if (!Limits.isToken(producerId, Limits.MAX_PRODUCER_ID_LENGTH)) {
+      throw new IllegalArgumentException("producer_id: expected 1.." + Limits.MAX_PRODUCER_ID_LENGTH
+          + " printable ASCII characters without spaces or , ; = \" \\");
+    }
+    if (!Limits.isToken(payloadSchemaUri, Limits.MAX_SCHEMA_URI_LENGTH)) {
+      throw new IllegalArgumentException("payload_schema_uri: expected 1.." + Limits.MAX_SCHEMA_URI_LENGTH
+          + " printable ASCII characters without spaces or , ; = \" \\");
+    }
   }
 
   /** A header caused by several parents: a fan-in. See {@link #propagate(String, String, List, Map)}. */
@@ -134,8 +261,9 @@ public record Header(
     if (parents.isEmpty()) return origin(producerId, payloadSchemaUri, m, Tags.empty());
     if (parents.size() == 1) {
       Header p = parents.get(0);
-      return new Header(VERSION, p.correlationIds, Ids.newId(), List.of(p.messageId), producerId, payloadSchemaUri,
-          Ticks.now(), m, p.ptags);
+      checkProducerAndSchema(producerId, payloadSchemaUri);
+      return new Header(p.correlationIds, Ids.newId(), List.of(p.messageId), producerId, payloadSchemaUri,
+          Ticks.now(), m, p.ptags, true);
     }
     LinkedHashSet<String> correlations = new LinkedHashSet<>();
     LinkedHashSet<String> parentIds = new LinkedHashSet<>();

@@ -1,8 +1,9 @@
 package dev.weft.core;
 
 import dev.weft.core.event.ErrorInfo;
+import dev.weft.core.event.EventSource;
+import dev.weft.core.event.EventType;
 import dev.weft.core.event.TelemetryEvent;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -24,8 +25,15 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * }</pre>
  *
  * An operation is meant to be used by one thread at a time; its outcome is decided once, atomically.
+ *
+ * <p>The operation is also the {@link EventSource} of its own START and end events: the application thread records
+ * facts in plain fields, and the events are built on the sink's thread (see {@code RATIONALE.md}).
  */
-public final class Operation implements AutoCloseable {
+public final class Operation implements AutoCloseable, EventSource {
+  /** The parts of the event source: START and the end event (COMPLETE or FAIL). */
+  static final int START = 0;
+  static final int END = 1;
+
   private static final int RUNNING = 0;
   private static final int ENDED = 1;
   private static final AtomicIntegerFieldUpdater<Operation> STATE =
@@ -33,30 +41,36 @@ public final class Operation implements AutoCloseable {
 
   final Tracer tracer;
   final String name;
-  final String id;
+  private final long idBits;
+  private String idText; // formatted on first use; a benign race, since Strings are immutable
   final String parentOpId;
   final List<String> correlationIds;
   final List<Header> inputs;
-  final long startTicks;
-  final long startNanos;
+  private final Tags startPtags;
   Tags ptags;
-  private String[] tagKeys;
-  private String[] tagValues;
+  final long startNanos; // the one clock read at the start; ticks are derived from it when rendering
+  long startSeq;
+
+  private String[] tagKv; // key, value, key, value...
   private int tagCount;
   private volatile int state;
   private long durationNanos = -1;
+  private long endSeq;
+  private String status;
+  private ErrorInfo error;
 
   Operation(Tracer tracer, String name, String parentOpId, List<String> correlationIds, List<Header> inputs,
       Tags ptags) {
     this.tracer = tracer;
     this.name = name;
-    this.id = Ids.newShortId();
+    long bits = java.util.concurrent.ThreadLocalRandom.current().nextLong();
+    this.idBits = bits == 0 ? 1 : bits;
     this.parentOpId = parentOpId;
     this.correlationIds = correlationIds;
     this.inputs = inputs;
+    this.startPtags = ptags;
     this.ptags = ptags;
     this.startNanos = System.nanoTime();
-    this.startTicks = Ticks.now();
   }
 
   /** The operation's name. */
@@ -66,6 +80,8 @@ public final class Operation implements AutoCloseable {
 
   /** The operation instance id: 16 hex characters. */
   public String id() {
+    String id = idText;
+    if (id == null) idText = id = Ids.toHex(idBits);
     return id;
   }
 
@@ -113,27 +129,23 @@ public final class Operation implements AutoCloseable {
         Faults.count(Fault.TAG_DROPPED);
         value = Limits.cleanTagValue(value);
       }
-      if (tagKeys == null) {
-        tagKeys = new String[4];
-        tagValues = new String[4];
-      }
-      for (int i = 0; i < tagCount; i++) {
-        if (tagKeys[i].equals(key)) {
-          tagValues[i] = value;
+      String[] kv = tagKv;
+      if (kv == null) tagKv = kv = new String[8];
+      int n = tagCount;
+      for (int i = 0; i < n; i++) {
+        if (kv[2 * i].equals(key)) {
+          kv[2 * i + 1] = value;
           return this;
         }
       }
-      if (tagCount == Limits.MAX_TAGS) {
+      if (n == Limits.MAX_TAGS) {
         Faults.count(Fault.TAG_DROPPED);
         return this;
       }
-      if (tagCount == tagKeys.length) {
-        tagKeys = Arrays.copyOf(tagKeys, tagCount * 2);
-        tagValues = Arrays.copyOf(tagValues, tagCount * 2);
-      }
-      tagKeys[tagCount] = key;
-      tagValues[tagCount] = value;
-      tagCount++;
+      if (2 * n == kv.length) tagKv = kv = java.util.Arrays.copyOf(kv, kv.length * 2);
+      kv[2 * n] = key;
+      kv[2 * n + 1] = value;
+      tagCount = n + 1;
     } catch (RuntimeException e) {
       Faults.count(Fault.INTERNAL_ERROR);
     }
@@ -171,7 +183,7 @@ public final class Operation implements AutoCloseable {
 
   /** The context of this operation, to hand to code that prepares messages or starts child operations. */
   public TraceContext context() {
-    return new TraceContext(correlationIds.get(0), correlationIds, name, id, Tags.empty(), inputs, ptags);
+    return new TraceContext(correlationIds.get(0), correlationIds, name, id(), Tags.empty(), inputs, ptags);
   }
 
   /** A child operation in the same process and traces: its {@code parent_op_id} is this operation. */
@@ -224,15 +236,16 @@ public final class Operation implements AutoCloseable {
     return tracer.makeCurrent(this);
   }
 
-  private boolean end(String status, ErrorInfo error) {
+  private boolean end(String endStatus, ErrorInfo endError) {
     try {
       if (!STATE.compareAndSet(this, RUNNING, ENDED)) {
         Faults.count(Fault.OPERATION_ALREADY_ENDED);
         return false;
       }
       durationNanos = System.nanoTime() - startNanos;
-      Tags tags = tagCount == 0 ? Tags.empty() : Tags.ofTrustedArrays(tagKeys, tagValues, tagCount);
-      tracer.emitEnd(this, status, error, tags);
+      status = endStatus;
+      error = endError;
+      tracer.emitEnd(this);
       return true;
     } catch (RuntimeException e) {
       Faults.count(Fault.INTERNAL_ERROR);
@@ -240,8 +253,29 @@ public final class Operation implements AutoCloseable {
     }
   }
 
+  void setEndSeq(long seq) {
+    endSeq = seq;
+  }
+
+  // ------------------------------------------------------------------ rendering, on the sink's thread
+
+  @Override
+  public TelemetryEvent toEvent(int part) {
+    List<String> extra = correlationIds.size() > 1 ? correlationIds : List.of();
+    if (part == START) {
+      return new TelemetryEvent(TelemetryEvent.VERSION, tracer.eventId(startSeq), EventType.START,
+          correlationIds.get(0), extra, Ticks.fromNanoTime(startNanos), tracer.service(), tracer.instanceId(), startSeq, name, id(),
+          parentOpId, null, null, startPtags, null, Tracer.inputIds(inputs), tracer.resource(), null);
+    }
+    String type = TelemetryEvent.STATUS_OK.equals(status) ? EventType.COMPLETE : EventType.FAIL;
+    Tags tags = tagCount == 0 ? Tags.empty() : Tags.ofInterleaved(tagKv, tagCount);
+    return new TelemetryEvent(TelemetryEvent.VERSION, tracer.eventId(endSeq), type, correlationIds.get(0), extra,
+        Ticks.fromNanoTime(startNanos + durationNanos), tracer.service(), tracer.instanceId(), endSeq, name, id(), parentOpId,
+        status, error, tags, null, List.of(), Map.of(), null);
+  }
+
   @Override
   public String toString() {
-    return "Operation{" + name + " " + id + " trace=" + traceId() + (isRunning() ? " running" : " ended") + "}";
+    return "Operation{" + name + " " + id() + " trace=" + traceId() + (isRunning() ? " running" : " ended") + "}";
   }
 }

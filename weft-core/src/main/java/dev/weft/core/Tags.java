@@ -120,6 +120,43 @@ public final class Tags extends AbstractMap<String, String> {
     return new Tags(k, v);
   }
 
+  /**
+   * A validated copy of {@code n} entries given as parallel arrays already sorted by key, which is how every Weft
+   * encoding writes them: no map is built, so decoding stays cheap. Throws {@link IllegalArgumentException} naming
+   * the first bad entry, or when keys are not strictly increasing (unsorted or duplicated).
+   */
+  public static Tags fromSorted(String[] keys, String[] values, int n) {
+    if (n == 0) return EMPTY;
+    if (n > Limits.MAX_TAGS) throw new IllegalArgumentException("too many tags: " + n + " > " + Limits.MAX_TAGS);
+    for (int i = 0; i < n; i++) {
+      if (!Limits.isTagKey(keys[i])) {
+        throw new IllegalArgumentException("bad tag key '" + abbreviate(keys[i])
+            + "': 1.." + Limits.MAX_TAG_KEY_LENGTH + " characters of [A-Za-z0-9_.:-]");
+      }
+      if (!Limits.isTagValue(values[i])) {
+        throw new IllegalArgumentException("bad value for tag '" + keys[i] + "': null, longer than "
+            + Limits.MAX_TAG_VALUE_LENGTH + " characters, or not well-formed Unicode");
+      }
+      if (i > 0 && keys[i - 1].compareTo(keys[i]) >= 0) {
+        throw new IllegalArgumentException(keys[i - 1].equals(keys[i]) ? "duplicate tag key '" + keys[i] + "'"
+            : "tag keys out of order at '" + abbreviate(keys[i]) + "'");
+      }
+    }
+    return new Tags(Arrays.copyOf(keys, n), Arrays.copyOf(values, n));
+  }
+
+  /** Builds from {@code n} key/value pairs stored as key, value, key, value (unique, valid keys). */
+  static Tags ofInterleaved(String[] kv, int n) {
+    String[] k = new String[n];
+    String[] v = new String[n];
+    for (int i = 0; i < n; i++) {
+      k[i] = kv[2 * i];
+      v[i] = kv[2 * i + 1];
+    }
+    sortTogether(k, v);
+    return new Tags(k, v);
+  }
+
   private static void sortTogether(String[] k, String[] v) {
     // insertion sort: tag maps are small (at most 32)
     for (int i = 1; i < k.length; i++) {

@@ -29,6 +29,11 @@ public final class Ticks {
     return BASE_TICKS + (System.nanoTime() - BASE_NANOS) / 100;
   }
 
+  /** The ticks of a {@link System#nanoTime()} reading taken in this process: one clock read serves both. */
+  public static long fromNanoTime(long nanoTime) {
+    return BASE_TICKS + (nanoTime - BASE_NANOS) / 100;
+  }
+
   /** Ticks for an instant. */
   public static long of(java.time.Instant instant) {
     return instant.getEpochSecond() * PER_SECOND + instant.getNano() / 100;

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Starts operations and emits the telemetry events of one service: START, COMPLETE, FAIL, SEND, RECEIVE, DECLARE and
@@ -31,7 +30,6 @@ public final class Tracer implements AutoCloseable {
   private final TelemetrySink sink;
   private final Map<String, String> resource;
   private final AtomicLong seq = new AtomicLong();
-  private final LongAdder operationsStarted = new LongAdder();
   private final ThreadLocal<Operation> current = new ThreadLocal<>();
 
   private Tracer(Builder b) {
@@ -161,18 +159,17 @@ public final class Tracer implements AutoCloseable {
   }
 
   Operation startChild(String name, Operation parent) {
-    return startFrom(name, parent.id, parent.correlationIds, List.of(), parent.ptags);
+    return startFrom(name, parent.id(), parent.correlationIds, List.of(), parent.ptags);
   }
 
   private String parentOpIdHere() {
     Operation cur = current.get();
-    return cur == null ? null : cur.id;
+    return cur == null ? null : cur.id();
   }
 
   private Operation startFrom(String name, String parentOpId, List<String> traces, List<Header> inputs, Tags ptags) {
     String opName = cleanName(name);
     Operation op = new Operation(this, opName, parentOpId, traces, inputs, ptags);
-    operationsStarted.increment();
     try {
       emitStart(op);
     } catch (RuntimeException e) {
@@ -219,7 +216,7 @@ public final class Tracer implements AutoCloseable {
     return seq.getAndIncrement();
   }
 
-  private String eventId(long s) {
+  String eventId(long s) {
     return instanceId + "-" + s;
   }
 
@@ -230,7 +227,7 @@ public final class Tracer implements AutoCloseable {
   /** Most input ids one START event lists; the event reader's bound. */
   static final int MAX_INPUTS = dev.weft.core.event.EventJson.MAX_INPUTS;
 
-  private static List<String> inputIds(List<Header> inputs) {
+  static List<String> inputIds(List<Header> inputs) {
     int n = inputs.size();
     if (n == 0) return List.of();
     if (n > MAX_INPUTS) {
@@ -244,18 +241,13 @@ public final class Tracer implements AutoCloseable {
   }
 
   void emitStart(Operation op) {
-    long s = nextSeq();
-    send(new TelemetryEvent(TelemetryEvent.VERSION, eventId(s), EventType.START, op.correlationIds.get(0),
-        extraTraces(op.correlationIds), op.startTicks, service, instanceId, s, op.name, op.id, op.parentOpId, null, null,
-        op.ptags, null, inputIds(op.inputs), resource, null));
+    op.startSeq = nextSeq();
+    send(op, Operation.START);
   }
 
-  void emitEnd(Operation op, String status, ErrorInfo error, Tags tags) {
-    long s = nextSeq();
-    String type = TelemetryEvent.STATUS_OK.equals(status) ? EventType.COMPLETE : EventType.FAIL;
-    send(new TelemetryEvent(TelemetryEvent.VERSION, eventId(s), type, op.correlationIds.get(0),
-        extraTraces(op.correlationIds), op.startTicks + op.durationNanos() / 100, service, instanceId, s, op.name,
-        op.id, op.parentOpId, status, error, tags, null, List.of(), Map.of(), null));
+  void emitEnd(Operation op) {
+    op.setEndSeq(nextSeq());
+    send(op, Operation.END);
   }
 
   void emitCustom(String eventType, Operation op, Map<String, String> tags) {
@@ -266,7 +258,7 @@ public final class Tracer implements AutoCloseable {
       }
       long s = nextSeq();
       send(new TelemetryEvent(TelemetryEvent.VERSION, eventId(s), eventType, op.correlationIds.get(0),
-          extraTraces(op.correlationIds), Ticks.now(), service, instanceId, s, op.name, op.id, op.parentOpId, null,
+          extraTraces(op.correlationIds), Ticks.now(), service, instanceId, s, op.name, op.id(), op.parentOpId, null,
           null, Tags.lenient(tags), null, List.of(), Map.of(), null));
     } catch (RuntimeException e) {
       Faults.count(Fault.INTERNAL_ERROR);
@@ -317,7 +309,7 @@ public final class Tracer implements AutoCloseable {
       long s = nextSeq();
       send(new TelemetryEvent(TelemetryEvent.VERSION, eventId(s), type, header.traceId(),
           extraTraces(header.correlationIds()), ticks, service, instanceId, s, op == null ? null : op.name,
-          op == null ? null : op.id, null, null, null, Tags.empty(), new MessageInfo(header, channel), List.of(),
+          op == null ? null : op.id(), null, null, null, Tags.empty(), new MessageInfo(header, channel), List.of(),
           Map.of(), null));
     } catch (RuntimeException e) {
       Faults.count(Fault.INTERNAL_ERROR);
@@ -351,11 +343,19 @@ public final class Tracer implements AutoCloseable {
     }
   }
 
+  private void send(Operation op, int part) {
+    try {
+      sink.send(op, part);
+    } catch (RuntimeException ex) {
+      Faults.count(Fault.SINK_ERROR);
+    }
+  }
+
   // ------------------------------------------------------------------ lifecycle and stats
 
   /** What this tracer did and what it swallowed. */
   public TracerStats stats() {
-    return new TracerStats(operationsStarted.sum(), seq.get(), sink.stats(), Faults.snapshot());
+    return new TracerStats(seq.get(), sink.stats(), Faults.snapshot());
   }
 
   /** Waits until the sink exported everything emitted so far. */
@@ -381,10 +381,9 @@ public final class Tracer implements AutoCloseable {
   /**
    * A tracer's counters.
    *
-   * @param operationsStarted operations started
    * @param eventsEmitted events handed to the sink (the next {@code seq})
    * @param sink the sink's own counters, including drops
    * @param faults faults swallowed in this process, by kind
    */
-  public record TracerStats(long operationsStarted, long eventsEmitted, SinkStats sink, Map<Fault, Long> faults) {}
+  public record TracerStats(long eventsEmitted, SinkStats sink, Map<Fault, Long> faults) {}
 }

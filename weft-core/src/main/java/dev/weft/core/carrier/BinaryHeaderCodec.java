@@ -260,8 +260,8 @@ public final class BinaryHeaderCodec {
       if (schema == null) throw new Malformed(Kind.MALFORMED, "payload_schema_uri: missing");
       if (ticks < 0) throw new Malformed(Kind.MALFORMED, "ticks_from_epoch: missing or negative");
       try {
-        return Result.ok(new Header(Header.VERSION, correlations, messageId, parents, producer, schema, ticks, mtags,
-            ptags));
+        return Result.ok(dev.weft.core.internal.InternalHeaders.decoded(correlations, messageId, parents, producer,
+            schema, ticks, mtags, ptags));
       } catch (IllegalArgumentException e) {
         throw new Malformed(Kind.INVALID_FIELD, e.getMessage());
       }
@@ -322,8 +322,9 @@ public final class BinaryHeaderCodec {
     }
 
     private Tags tags(int end, String field) throws Malformed {
-      List<String> keys = new ArrayList<>(4);
-      List<String> values = new ArrayList<>(4);
+      String[] keys = new String[4];
+      String[] values = new String[4];
+      int n = 0;
       while (p < end) {
         int kl = varint();
         if (kl > end - p) throw new Malformed(Kind.TRUNCATED, field + ": key cut off");
@@ -333,17 +334,29 @@ public final class BinaryHeaderCodec {
         if (vl > end - p) throw new Malformed(Kind.TRUNCATED, field + "." + k + ": value cut off");
         String v = utf8(vl, field, k);
         p += vl;
-        keys.add(k);
-        values.add(v);
+        if (n == Limits.MAX_TAGS) {
+          throw new Malformed(Kind.INVALID_FIELD, field + ": more than " + Limits.MAX_TAGS + " entries");
+        }
+        if (n == keys.length) {
+          keys = java.util.Arrays.copyOf(keys, n * 2);
+          values = java.util.Arrays.copyOf(values, n * 2);
+        }
+        keys[n] = k;
+        values[n] = v;
+        n++;
       }
-      if (keys.size() > Limits.MAX_TAGS) {
-        throw new Malformed(Kind.INVALID_FIELD, field + ": " + keys.size() + " entries, at most " + Limits.MAX_TAGS);
+      try {
+        return Tags.fromSorted(keys, values, n);
+      } catch (IllegalArgumentException e) {
+        // writers sort their tags; a foreign writer may not, which is allowed as long as keys are unique
+        if (!e.getMessage().startsWith("tag keys out of order")) {
+          throw new Malformed(e.getMessage().startsWith("duplicate") ? Kind.MALFORMED : Kind.INVALID_FIELD,
+              field + ": " + e.getMessage());
+        }
       }
       Map<String, String> m = new java.util.TreeMap<>();
-      for (int i = 0; i < keys.size(); i++) {
-        if (m.put(keys.get(i), values.get(i)) != null) {
-          throw new Malformed(Kind.MALFORMED, field + ": duplicate key " + keys.get(i));
-        }
+      for (int i = 0; i < n; i++) {
+        if (m.put(keys[i], values[i]) != null) throw new Malformed(Kind.MALFORMED, field + ": duplicate key " + keys[i]);
       }
       try {
         return Tags.strict(m);

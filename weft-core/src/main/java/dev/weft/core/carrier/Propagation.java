@@ -58,7 +58,8 @@ public final class Propagation {
       Result<byte[], CodecError> bytes = BinaryHeaderCodec.encode(h);
       if (bytes instanceof Result.Ok<byte[], CodecError> ok) carrier.put(BinaryHeaderCodec.KEY, ok.value());
       else Faults.count(Fault.HEADER_ENCODE_ERROR);
-      if (inject.size() > 1) injectForeign(h, carrier.asText());
+      if (inject.contains(Format.W3C)) carrier.put(W3c.TRACEPARENT, traceparentBytes(h));
+      if (inject.size() > (inject.contains(Format.W3C) ? 2 : 1)) injectForeign(h, carrier.asText(), false);
     } catch (RuntimeException e) {
       Faults.count(Fault.INTERNAL_ERROR);
     }
@@ -68,15 +69,38 @@ public final class Propagation {
   public void inject(Header h, TextCarrier carrier) {
     try {
       if (!TextHeaderCodec.encode(h, carrier).isOk()) Faults.count(Fault.HEADER_ENCODE_ERROR);
-      injectForeign(h, carrier);
+      injectForeign(h, carrier, true);
     } catch (RuntimeException e) {
       Faults.count(Fault.INTERNAL_ERROR);
     }
   }
 
-  private void injectForeign(Header h, TextCarrier carrier) {
+  /** {@code 00-TRACEID-SPANID-01} written straight into bytes: the hot path of every Kafka send. */
+  static byte[] traceparentBytes(Header h) {
+    byte[] out = new byte[55];
+    out[0] = '0';
+    out[1] = '0';
+    out[2] = '-';
+    String trace = h.traceId();
+    for (int i = 0; i < 32; i++) out[3 + i] = (byte) trace.charAt(i);
+    out[35] = '-';
+    String msg = h.messageId();
+    int from = isZero(msg, 16, 32) ? 0 : 16; // the span id is the low half of the message id (Ids.spanIdOf)
+    for (int i = 0; i < 16; i++) out[36 + i] = (byte) msg.charAt(from + i);
+    out[52] = '-';
+    out[53] = '0';
+    out[54] = '1';
+    return out;
+  }
+
+  private static boolean isZero(String s, int from, int to) {
+    for (int i = from; i < to; i++) if (s.charAt(i) != '0') return false;
+    return true;
+  }
+
+  private void injectForeign(Header h, TextCarrier carrier, boolean withTraceparent) {
     String spanId = Ids.spanIdOf(h.messageId());
-    if (inject.contains(Format.W3C)) {
+    if (withTraceparent && inject.contains(Format.W3C)) {
       carrier.put(W3c.TRACEPARENT, W3c.formatTraceparent(h.traceId(), spanId, true));
     }
     if (inject.contains(Format.W3C_BAGGAGE) && !h.ptags().isEmpty()) {

@@ -33,7 +33,7 @@ public record TelemetryEvent(
     MessageInfo message,
     List<String> inputs,
     Map<String, String> resource,
-    DeclaredTopology topology) {
+    DeclaredTopology topology) implements EventSource {
 
   /** The event format version. */
   public static final int VERSION = 1;
@@ -55,6 +55,12 @@ public record TelemetryEvent(
     tags = tags == null ? Tags.empty() : tags;
     inputs = inputs == null ? List.of() : inputs;
     resource = resource == null ? Map.of() : resource;
+  }
+
+  /** An event is its own source. */
+  @Override
+  public TelemetryEvent toEvent(int part) {
+    return this;
   }
 
   /** Every trace this event belongs to: {@code correlation_ids} if given, else just the trace id. */

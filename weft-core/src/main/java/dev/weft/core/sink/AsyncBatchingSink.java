@@ -2,10 +2,11 @@ package dev.weft.core.sink;
 
 import dev.weft.core.Fault;
 import dev.weft.core.Faults;
+import dev.weft.core.event.EventSource;
 import dev.weft.core.event.TelemetryEvent;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.AbstractList;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -18,18 +19,19 @@ import java.util.concurrent.locks.LockSupport;
  * <ul>
  *   <li><b>Bounded memory.</b> At most {@code capacity} events wait. When the ring is full, {@link #send} drops the
  *       event and counts it; it never waits.
+ *   <li><b>Deferred rendering.</b> The tracer sends its operations as {@link EventSource}s; the events are built on
+ *       this sink's thread when the exporter reads the batch, not on the application thread.
  *   <li><b>Batches</b> of up to {@code maxBatchSize} leave when that many are waiting or {@code linger} has passed.
  *   <li><b>Flush on close.</b> {@link #close} exports everything still queued, then closes the exporter.
  * </ul>
  */
 public final class AsyncBatchingSink implements TelemetrySink {
-  private final MpscRing<TelemetryEvent> ring;
+  private final MpscRing<EventSource> ring;
   private final BatchExporter exporter;
   private final int maxBatchSize;
   private final long lingerNanos;
   private final Thread worker;
 
-  private final LongAdder accepted = new LongAdder();
   private final LongAdder dropped = new LongAdder();
   private final AtomicLong exported = new AtomicLong();
   private final AtomicLong exportFailed = new AtomicLong();
@@ -96,37 +98,45 @@ public final class AsyncBatchingSink implements TelemetrySink {
 
   @Override
   public void send(TelemetryEvent event) {
-    accepted.increment();
-    if (event == null || closed || !ring.offer(event)) {
+    send(event, 0);
+  }
+
+  @Override
+  public void send(EventSource source, int part) {
+    if (source == null || closed) {
       dropped.increment();
       return;
     }
-    // wake the worker only when a full batch is ready; otherwise the linger timer does it
-    if (ring.size() == maxBatchSize) LockSupport.unpark(worker);
+    long pos = ring.offer(source, part);
+    if (pos < 0) {
+      dropped.increment();
+    } else if ((pos + 1) % maxBatchSize == 0) {
+      LockSupport.unpark(worker); // a full batch is waiting; otherwise the linger timer wakes the worker
+    }
   }
 
   private void run() {
-    List<TelemetryEvent> batch = new ArrayList<>(maxBatchSize);
+    Batch batch = new Batch(maxBatchSize);
     long lastExport = System.nanoTime();
     while (true) {
       long flushTarget = flushRequests.get();
       boolean stopping = closed;
-      TelemetryEvent e;
-      while (batch.size() < maxBatchSize && (e = ring.poll()) != null) batch.add(e);
-      boolean full = batch.size() >= maxBatchSize;
-      boolean due = !batch.isEmpty() && System.nanoTime() - lastExport >= lingerNanos;
+      EventSource s;
+      while (batch.size < maxBatchSize && (s = ring.poll()) != null) batch.add(s, ring.lastPart());
+      boolean full = batch.size >= maxBatchSize;
+      boolean due = batch.size > 0 && System.nanoTime() - lastExport >= lingerNanos;
       boolean flushing = flushTarget != flushesDone;
-      if (full || due || ((flushing || stopping) && !batch.isEmpty())) {
+      if (full || due || ((flushing || stopping) && batch.size > 0)) {
         export(batch);
-        batch.clear();
+        batch.reset();
         lastExport = System.nanoTime();
         continue; // there may be more
       }
-      if (batch.isEmpty() && ring.size() == 0) {
+      if (batch.size == 0 && ring.size() == 0) {
         if (flushing) flushesDone = flushTarget;
         if (stopping) break;
       }
-      if (!full) LockSupport.parkNanos(this, Math.max(1_000_000L, lingerNanos / 4));
+      LockSupport.parkNanos(this, Math.max(1_000_000L, lingerNanos / 4));
     }
     try {
       exporter.close();
@@ -135,13 +145,52 @@ public final class AsyncBatchingSink implements TelemetrySink {
     }
   }
 
-  private void export(List<TelemetryEvent> batch) {
+  private void export(Batch batch) {
     try {
       exporter.export(batch);
-      exported.addAndGet(batch.size());
+      exported.addAndGet(batch.size);
     } catch (Throwable t) {
-      exportFailed.addAndGet(batch.size());
+      exportFailed.addAndGet(batch.size);
       Faults.count(Fault.SINK_ERROR);
+    }
+  }
+
+  /** One batch, reused: the sources and their parts, rendered to events only when the exporter reads them. */
+  private static final class Batch extends AbstractList<TelemetryEvent> {
+    private final EventSource[] sources;
+    private final int[] parts;
+    private final TelemetryEvent[] rendered;
+    int size;
+
+    Batch(int capacity) {
+      sources = new EventSource[capacity];
+      parts = new int[capacity];
+      rendered = new TelemetryEvent[capacity];
+    }
+
+    void add(EventSource s, int part) {
+      sources[size] = s;
+      parts[size] = part;
+      size++;
+    }
+
+    void reset() {
+      Arrays.fill(sources, 0, size, null);
+      Arrays.fill(rendered, 0, size, null);
+      size = 0;
+    }
+
+    @Override
+    public TelemetryEvent get(int i) {
+      Objects.checkIndex(i, size);
+      TelemetryEvent e = rendered[i];
+      if (e == null) rendered[i] = e = sources[i].toEvent(parts[i]);
+      return e;
+    }
+
+    @Override
+    public int size() {
+      return size;
     }
   }
 
@@ -174,7 +223,8 @@ public final class AsyncBatchingSink implements TelemetrySink {
 
   @Override
   public SinkStats stats() {
-    return new SinkStats(accepted.sum(), exported.get(), dropped.sum(), exportFailed.get(), ring.size(),
+    long drops = dropped.sum();
+    return new SinkStats(ring.offered() + drops, exported.get(), drops, exportFailed.get(), ring.size(),
         ring.capacity());
   }
 }

@@ -1,5 +1,6 @@
 package dev.weft.core.sink;
 
+import dev.weft.core.event.EventSource;
 import dev.weft.core.event.TelemetryEvent;
 import java.time.Duration;
 
@@ -13,6 +14,14 @@ import java.time.Duration;
 public interface TelemetrySink extends AutoCloseable {
   /** Accepts one event. Never blocks, never throws. */
   void send(TelemetryEvent event);
+
+  /**
+   * Accepts one part of an event source, to be rendered as an event later. The default renders it at once; an
+   * asynchronous sink defers that to its own thread, which is how the tracer keeps the application thread cheap.
+   */
+  default void send(EventSource source, int part) {
+    send(source.toEvent(part));
+  }
 
   /** Counters of what this sink accepted, exported and dropped. */
   default SinkStats stats() {
