@@ -25,4 +25,10 @@ if [ "$java_major" -lt 17 ]; then
   exit 1
 fi
 
+# weft-jdbc: its tests run on a real PostgreSQL server, which they start themselves (PostgresServer); they need the
+# Debian packages. Skipped when WEFT_PG_URL points at a server that is already prepared.
+if [ -z "${WEFT_PG_URL:-}" ] && { ! command -v pg_ctlcluster >/dev/null || ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; }; then
+  apt_install postgresql
+fi
+
 exec mvn -B -ntp verify "$@"

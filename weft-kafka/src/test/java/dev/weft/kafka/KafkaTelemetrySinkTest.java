@@ -1,0 +1,126 @@
+package dev.weft.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weft.core.Envelope;
+import dev.weft.core.Operation;
+import dev.weft.core.Result;
+import dev.weft.core.Stage;
+import dev.weft.core.Tracer;
+import dev.weft.core.event.EventError;
+import dev.weft.core.event.EventJson;
+import dev.weft.core.event.EventSource;
+import dev.weft.core.event.TelemetryEvent;
+import dev.weft.core.sink.InMemorySink;
+import dev.weft.core.sink.SinkStats;
+import dev.weft.core.sink.TelemetrySink;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class KafkaTelemetrySinkTest {
+
+  /** Sends every event to both sinks: what the tracer emitted, and what reached Kafka. */
+  private record Tee(TelemetrySink a, TelemetrySink b) implements TelemetrySink {
+    @Override
+    public void send(TelemetryEvent event) {
+      a.send(event);
+      b.send(event);
+    }
+
+    @Override
+    public void send(EventSource source, int part) {
+      a.send(source, part);
+      b.send(source, part);
+    }
+
+    @Override
+    public boolean flush(Duration timeout) {
+      return b.flush(timeout);
+    }
+
+    @Override
+    public void close() {
+      b.close();
+    }
+  }
+
+  @Test
+  void deliversEveryEventAsJsonKeyedByTraceId() throws Exception {
+    String bootstrap = TestKafka.broker().bootstrapServers();
+    String topic = "weft.telemetry." + UUID.randomUUID().toString().substring(0, 8); // auto-created on first send
+    InMemorySink emitted = new InMemorySink();
+    KafkaTelemetrySink kafka = KafkaTelemetrySink.create(bootstrap, topic);
+    try (Tracer tracer = Tracer.builder("sink-test").sink(new Tee(emitted, kafka)).build()) {
+      for (int i = 0; i < 20; i++) {
+        try (Operation op = tracer.start("Job")) {
+          Envelope<Stage.Out, String> out = op.prepareOut("urn:test:Done:v1", "x");
+          tracer.sent(out.header(), "kafka:done", op);
+          op.tag("i", i);
+          if (i % 5 == 0) op.fail("BAD_INPUT", "input " + i);
+          else op.complete();
+        }
+      }
+      assertThat(tracer.flush(Duration.ofSeconds(30))).isTrue();
+      SinkStats s = kafka.stats();
+      assertThat(s.accepted()).isEqualTo(60);
+      assertThat(s.exported()).isEqualTo(60);
+      assertThat(s.lost()).isZero();
+      assertThat(s.queued()).isZero();
+    }
+
+    List<ConsumerRecord<byte[], byte[]>> records =
+        TestKafka.readUntil(bootstrap, topic, Duration.ofSeconds(30), l -> l.size() >= 60);
+    assertThat(records).hasSize(60);
+    Map<String, TelemetryEvent> sent = emitted.events().stream()
+        .collect(Collectors.toMap(TelemetryEvent::eventId, Function.identity()));
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      Result<TelemetryEvent, EventError> parsed = EventJson.parse(new String(r.value(), StandardCharsets.UTF_8));
+      assertThat(parsed.isOk()).as("parses: %s", parsed).isTrue();
+      TelemetryEvent e = ((Result.Ok<TelemetryEvent, EventError>) parsed).value();
+      assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(e.traceId());
+      assertThat(e).isEqualTo(sent.get(e.eventId())); // the JSON round trip is lossless
+    }
+    // one trace's events share a partition, in emission order
+    Map<String, List<ConsumerRecord<byte[], byte[]>>> byKey = records.stream()
+        .collect(Collectors.groupingBy(r -> new String(r.key(), StandardCharsets.UTF_8)));
+    assertThat(byKey).hasSize(20);
+    byKey.values().forEach(l -> assertThat(l.stream().map(ConsumerRecord::partition).distinct()).hasSize(1));
+  }
+
+  @Test
+  void aDeadBrokerNeverBlocksTheApplicationAndEveryEventIsAccountedFor() throws Exception {
+    int deadPort;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      deadPort = s.getLocalPort(); // nothing listens there once closed
+    }
+    KafkaTelemetrySink kafka = KafkaTelemetrySink.builder("127.0.0.1:" + deadPort).topic("nowhere").capacity(1024)
+        .maxBlock(Duration.ofMillis(100)).closeTimeout(Duration.ofMillis(500)).build();
+    Tracer tracer = Tracer.builder("dead-broker").sink(kafka).build();
+    long worst = 0;
+    for (int i = 0; i < 5_000; i++) {
+      long t0 = System.nanoTime();
+      tracer.start("Tick").complete();
+      worst = Math.max(worst, System.nanoTime() - t0);
+    }
+    tracer.close();
+    SinkStats s = kafka.stats();
+    assertThat(s.accepted()).isEqualTo(10_000);
+    assertThat(s.exported()).isZero();
+    assertThat(s.queued()).isZero();
+    assertThat(s.dropped() + s.exportFailed()).isEqualTo(10_000);
+    assertThat(s.dropped()).isPositive(); // the ring filled while the worker waited on the producer
+    assertThat(TimeUnit.NANOSECONDS.toMillis(worst)).as("slowest emit, ms").isLessThan(100);
+  }
+}
