@@ -1,0 +1,802 @@
+package dev.weft.bench;
+
+import dev.weft.core.Envelope;
+import dev.weft.core.Operation;
+import dev.weft.core.Stage;
+import dev.weft.core.Tracer;
+import dev.weft.core.carrier.BinaryHeaderCodec;
+import dev.weft.core.channel.Channel;
+import dev.weft.core.channel.PayloadCodec;
+import dev.weft.core.event.EventSource;
+import dev.weft.core.event.TelemetryEvent;
+import dev.weft.core.sink.SinkStats;
+import dev.weft.core.sink.TelemetrySink;
+import dev.weft.kafka.KafkaChannels;
+import dev.weft.kafka.KafkaPublisher;
+import dev.weft.kafka.KafkaSubscriber;
+import dev.weft.kafka.KafkaTelemetrySink;
+import dev.weft.testsupport.KafkaBroker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * End-to-end Kafka throughput with and without Weft, through a real broker (weft-test-support's {@link KafkaBroker},
+ * a KRaft child JVM on loopback).
+ *
+ * <ul>
+ *   <li><b>plain</b>: a {@code KafkaProducer<byte[], byte[]>} sends N records of a fixed-size payload; a
+ *       {@code KafkaConsumer} polls them and commits asynchronously after each poll.
+ *   <li><b>weft</b>: the same clients with the same settings, wrapped as Weft pub/sub channels: a {@link KafkaPublisher}
+ *       on the producer side (binary {@code weft} header plus W3C {@code traceparent}, SEND event) and a
+ *       {@link KafkaSubscriber} on the consumer side (RECEIVE, START, COMPLETE per record). The producer and the
+ *       consumer are two services with a tracer each, and every event goes through its own {@link KafkaTelemetrySink}
+ *       (default settings) to {@value KafkaTelemetrySink#DEFAULT_TOPIC} on the same broker.
+ * </ul>
+ *
+ * Both modes run the same poll loop (the one {@link KafkaSubscriber#start()} runs: poll 100 ms, handle, commitAsync);
+ * the loop here is written out so that the producer can wait for the partition assignment before the clock starts.
+ * Throughput is end to end: from the first send to the handling of the N-th record. Every run is followed by an
+ * untimed verification pass that reads the topic back: the record count, the Weft headers, and the exact bytes of the
+ * record headers. Broker bytes are read from the log segments in the broker's data directory.
+ */
+public final class KafkaThroughputBench {
+  static final String SCHEMA = "urn:weft:bench:SkuUpdated:v1";
+
+  /** How the traced producer creates each message. */
+  public enum ProducerMode {
+    /** Inside an operation of the producing service (START, SEND, COMPLETE): a service emitting an event. */
+    OPERATION,
+    /** As an origin, with no operation (SEND only): the start of a flow. */
+    ORIGIN
+  }
+
+  /** Where the traced run's events go. */
+  public enum TelemetryMode {
+    /** Through a KafkaTelemetrySink per service to weft.telemetry on the same broker: the real deployment. */
+    KAFKA,
+    /** Discarded unrendered: isolates the headers, channels and tracer hot path from the telemetry pipeline. */
+    OFF
+  }
+
+  /** The two configurations compared. */
+  public enum Mode {
+    PLAIN, WEFT
+  }
+
+  /** Options; see {@link #usage()}. */
+  public record Config(int records, int warmup, int runs, int partitions, int payloadBytes, int batchSize,
+      int lingerMs, ProducerMode producerMode, TelemetryMode telemetry, Path markdown, boolean progress) {
+    public static Config defaults() {
+      return new Config(1_000_000, 100_000, 3, 3, 200, 16_384, 5, ProducerMode.OPERATION, TelemetryMode.KAFKA,
+          Path.of("weft-bench/target/kafka-throughput.md"), true);
+    }
+  }
+
+  /** Telemetry counters over one measured run (deltas of both services' tracers). */
+  public record Telemetry(long emitted, long delivered, long dropped, long failed, long queued, double drainSeconds,
+      long topicBytes) {
+    static final Telemetry NONE = new Telemetry(0, 0, 0, 0, 0, 0, 0);
+  }
+
+  /** What the verification pass read back from a topic. */
+  public record Readback(long records, long weftHeaders, long traceparents, long headerWireBytes, long valueBytes) {}
+
+  /** One measured run of one mode. */
+  public record RunResult(Mode mode, int run, long records, long consumed, double e2eSeconds,
+      double producerSeconds, long sendErrors, long topicLogBytes, Readback readback, Telemetry telemetry,
+      double benchCpuSeconds, double brokerCpuSeconds) {
+    public double e2eRate() {
+      return records / e2eSeconds;
+    }
+
+    public double producerRate() {
+      return records / producerSeconds;
+    }
+  }
+
+  /** All runs. */
+  public record Report(Config config, List<RunResult> results) {
+    public List<RunResult> of(Mode mode) {
+      return results.stream().filter(r -> r.mode() == mode).toList();
+    }
+  }
+
+  private KafkaThroughputBench() {}
+
+  // ------------------------------------------------------------------ command line
+
+  public static void main(String[] args) throws Exception {
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"); // clients log their config at info
+    }
+    Config cfg;
+    try {
+      cfg = parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("kafka-bench: " + e.getMessage());
+      System.err.println(usage());
+      System.exit(2);
+      return;
+    }
+    if (cfg == null) {
+      System.out.println(usage());
+      return;
+    }
+    System.err.printf(Locale.ROOT, "kafka-bench: starting a broker; %,d records x %d runs per mode (+%,d warm-up "
+        + "each), %d partitions, %d-byte payloads, weft producer mode %s, telemetry %s%n", cfg.records(), cfg.runs(),
+        cfg.warmup(), cfg.partitions(), cfg.payloadBytes(), cfg.producerMode().name().toLowerCase(Locale.ROOT),
+        cfg.telemetry().name().toLowerCase(Locale.ROOT));
+    Report report;
+    try (KafkaBroker broker = KafkaBroker.start()) {
+      report = run(cfg, broker);
+    }
+    String summary = summary(report);
+    System.out.println(summary);
+    if (cfg.markdown() != null) {
+      Path md = cfg.markdown().toAbsolutePath();
+      Files.createDirectories(md.getParent());
+      Files.writeString(md, markdown(report), StandardCharsets.UTF_8);
+      System.out.println("markdown fragment: " + md);
+    }
+  }
+
+  static String usage() {
+    return String.join("\n",
+        "Usage: ./weft bench kafka [options]",
+        "  --records N        records per measured run (default 1000000)",
+        "  --warmup N         records of the warm-up before each measured run (default 100000; 0 for none)",
+        "  --runs R           measured runs per mode, alternating plain/weft (default 3)",
+        "  --partitions P     partitions of each topic (default 3)",
+        "  --payload B        payload bytes per record (default 200)",
+        "  --batch-size B     producer batch.size (default 16384, Kafka's default)",
+        "  --linger-ms MS     producer linger.ms (default 5, Kafka's default)",
+        "  --producer MODE    operation (default: each record sent inside an operation) or origin",
+        "  --telemetry WHERE  kafka (default: each service's events through a KafkaTelemetrySink to weft.telemetry)",
+        "                     or off (events discarded unrendered: headers, channels and tracer hot path only)",
+        "  --markdown FILE    where to write the markdown fragment (default weft-bench/target/kafka-throughput.md);",
+        "                     'none' for no file",
+        "  --no-progress      no progress line on stderr");
+  }
+
+  static Config parse(String[] args) {
+    Config d = Config.defaults();
+    int records = d.records(), warmup = d.warmup(), runs = d.runs(), partitions = d.partitions();
+    int payload = d.payloadBytes(), batch = d.batchSize(), linger = d.lingerMs();
+    ProducerMode pm = d.producerMode();
+    TelemetryMode tm = d.telemetry();
+    Path md = d.markdown();
+    boolean progress = d.progress();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      switch (a) {
+        case "-h", "--help" -> {
+          return null;
+        }
+        case "--no-progress" -> progress = false;
+        default -> {
+          if (i + 1 >= args.length) throw new IllegalArgumentException("unknown option or missing value: " + a);
+          String v = args[++i];
+          switch (a) {
+            case "--records", "-n" -> records = positive(a, v);
+            case "--warmup" -> warmup = nonNegative(a, v);
+            case "--runs" -> runs = positive(a, v);
+            case "--partitions" -> partitions = positive(a, v);
+            case "--payload" -> payload = positive(a, v);
+            case "--batch-size" -> batch = positive(a, v);
+            case "--linger-ms" -> linger = nonNegative(a, v);
+            case "--producer" -> {
+              try {
+                pm = ProducerMode.valueOf(v.toUpperCase(Locale.ROOT));
+              } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--producer is operation or origin, not " + v);
+              }
+            }
+            case "--telemetry" -> {
+              try {
+                tm = TelemetryMode.valueOf(v.toUpperCase(Locale.ROOT));
+              } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--telemetry is kafka or off, not " + v);
+              }
+            }
+            case "--markdown" -> md = v.equals("none") ? null : Path.of(v);
+            default -> throw new IllegalArgumentException("unknown option " + a);
+          }
+        }
+      }
+    }
+    return new Config(records, warmup, runs, partitions, payload, batch, linger, pm, tm, md, progress);
+  }
+
+  private static int positive(String opt, String v) {
+    int n = nonNegative(opt, v);
+    if (n == 0) throw new IllegalArgumentException(opt + " must be positive");
+    return n;
+  }
+
+  private static int nonNegative(String opt, String v) {
+    try {
+      int n = Integer.parseInt(v.replace("_", "").replace(",", ""));
+      if (n < 0) throw new IllegalArgumentException(opt + " must not be negative");
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(opt + " needs a number, not " + v);
+    }
+  }
+
+  // ------------------------------------------------------------------ the benchmark
+
+  /** Runs every configured run on {@code broker}: plain and weft alternately, each after its warm-up. */
+  public static Report run(Config cfg, KafkaBroker broker) throws Exception {
+    broker.createTopic(KafkaTelemetrySink.DEFAULT_TOPIC, 3);
+    List<RunResult> results = new ArrayList<>();
+    for (int run = 1; run <= cfg.runs(); run++) {
+      for (Mode mode : Mode.values()) {
+        RunResult r = runOne(cfg, broker, mode, run);
+        results.add(r);
+        if (cfg.progress()) System.err.println(line(r));
+      }
+    }
+    return new Report(cfg, results);
+  }
+
+  private static RunResult runOne(Config cfg, KafkaBroker broker, Mode mode, int run) throws Exception {
+    String tag = mode.name().toLowerCase(Locale.ROOT) + " " + run + "/" + cfg.runs();
+    Tracer producerTracer = null;
+    Tracer consumerTracer = null;
+    try {
+      if (mode == Mode.WEFT) {
+        // two services, each with its own tracer and telemetry sink, as two applications would have
+        producerTracer = Tracer.builder("bench-producer").sink(sink(cfg, broker)).build();
+        consumerTracer = Tracer.builder("bench-consumer").sink(sink(cfg, broker)).build();
+      }
+      if (cfg.warmup() > 0) {
+        String warm = topicName(mode, run, "warm");
+        pass(cfg, broker, mode, warm, cfg.warmup(), producerTracer, consumerTracer, tag + " warm-up");
+        deleteTopic(broker, warm);
+      }
+      long emitted0 = 0;
+      SinkStats s0 = SinkStats.NONE;
+      long tel0 = 0;
+      if (mode == Mode.WEFT) {
+        flush(producerTracer, consumerTracer, Duration.ofMinutes(2));
+        emitted0 = emitted(producerTracer, consumerTracer);
+        s0 = sinkStats(producerTracer, consumerTracer);
+        tel0 = logBytes(broker, KafkaTelemetrySink.DEFAULT_TOPIC);
+      }
+      String topic = topicName(mode, run, "measured");
+      double benchCpu0 = cpuSeconds(ProcessHandle.current());
+      double brokerCpu0 = brokerCpuSeconds();
+      Timed t = pass(cfg, broker, mode, topic, cfg.records(), producerTracer, consumerTracer, tag);
+      double benchCpu = cpuSeconds(ProcessHandle.current()) - benchCpu0;
+      double brokerCpu = brokerCpuSeconds() - brokerCpu0;
+      Telemetry tel = Telemetry.NONE;
+      if (mode == Mode.WEFT) {
+        long f0 = System.nanoTime();
+        flush(producerTracer, consumerTracer, Duration.ofMinutes(2));
+        double drain = (System.nanoTime() - f0) / 1e9;
+        SinkStats s1 = sinkStats(producerTracer, consumerTracer);
+        tel = new Telemetry(emitted(producerTracer, consumerTracer) - emitted0, s1.exported() - s0.exported(),
+            s1.dropped() - s0.dropped(), s1.exportFailed() - s0.exportFailed(), s1.queued(), drain,
+            logBytes(broker, KafkaTelemetrySink.DEFAULT_TOPIC) - tel0);
+      }
+      long logBytes = logBytes(broker, topic);
+      Readback rb = readBack(broker, topic, cfg.partitions());
+      deleteTopic(broker, topic);
+      return new RunResult(mode, run, cfg.records(), t.consumed, t.e2eSeconds, t.producerSeconds, t.sendErrors,
+          logBytes, rb, tel, benchCpu, brokerCpu);
+    } finally {
+      if (producerTracer != null) producerTracer.close();
+      if (consumerTracer != null) consumerTracer.close();
+    }
+  }
+
+  private static TelemetrySink sink(Config cfg, KafkaBroker broker) {
+    if (cfg.telemetry() == TelemetryMode.KAFKA) return KafkaTelemetrySink.create(broker.bootstrapServers());
+    return new TelemetrySink() {
+      @Override
+      public void send(TelemetryEvent event) {}
+
+      @Override
+      public void send(EventSource source, int part) {}
+    };
+  }
+
+  private record Timed(long consumed, double e2eSeconds, double producerSeconds, long sendErrors) {}
+
+  /** Produces {@code n} records to a fresh topic while a consumer handles them; times it. */
+  private static Timed pass(Config cfg, KafkaBroker broker, Mode mode, String topic, int n, Tracer producerTracer,
+      Tracer consumerTracer, String tag) throws Exception {
+    broker.createTopic(topic, cfg.partitions());
+    Channel channel = KafkaChannels.topic(topic, SCHEMA);
+    byte[] payload = payload(cfg.payloadBytes());
+    CountDownLatch assigned = new CountDownLatch(1);
+    AtomicLong consumedProgress = new AtomicLong();
+    AtomicLong lastConsumedAt = new AtomicLong();
+    AtomicReference<Throwable> consumerError = new AtomicReference<>();
+
+    Thread consumerThread = new Thread(() -> {
+      try (KafkaConsumer<byte[], byte[]> consumer = consumer(broker.bootstrapServers())) {
+        consume(consumer, mode, channel, consumerTracer, cfg.partitions(), n, assigned, consumedProgress,
+            lastConsumedAt);
+      } catch (Throwable e) {
+        consumerError.set(e);
+        assigned.countDown();
+      }
+    }, "bench-consumer");
+    consumerThread.setDaemon(true);
+    consumerThread.start();
+
+    AtomicLong producedProgress = new AtomicLong();
+    AtomicLong sendErrors = new AtomicLong();
+    Progress progress = cfg.progress() ? new Progress(tag, n, producedProgress, consumedProgress) : null;
+    long t0;
+    long acked;
+    try (KafkaProducer<byte[], byte[]> producer = producer(broker.bootstrapServers(), cfg)) {
+      producer.partitionsFor(topic); // metadata outside the clock
+      if (!assigned.await(60, TimeUnit.SECONDS)) throw new IllegalStateException("no partition assignment in 60 s");
+      if (consumerError.get() != null) throw new IllegalStateException("consumer failed", consumerError.get());
+      if (progress != null) progress.start();
+      Callback cb = (md, e) -> {
+        if (e != null) sendErrors.incrementAndGet();
+      };
+      t0 = System.nanoTime();
+      if (mode == Mode.PLAIN) {
+        for (int i = 0; i < n; i++) {
+          producer.send(new ProducerRecord<>(topic, null, null, payload), cb);
+          if ((i & 1023) == 0) producedProgress.lazySet(i);
+        }
+      } else {
+        KafkaPublisher<byte[]> pub = new KafkaPublisher<>(producer, producerTracer, channel, PayloadCodec.bytes());
+        if (cfg.producerMode() == ProducerMode.OPERATION) {
+          for (int i = 0; i < n; i++) {
+            Operation op = producerTracer.start("PublishSkuUpdate");
+            pub.publish(null, op.prepareOut(SCHEMA, payload), op, cb);
+            op.complete();
+            if ((i & 1023) == 0) producedProgress.lazySet(i);
+          }
+        } else {
+          for (int i = 0; i < n; i++) {
+            Envelope<Stage.Out, byte[]> out = Envelope.prepareOrigin("bench-producer", SCHEMA, payload);
+            pub.publish(null, out, null, cb);
+            if ((i & 1023) == 0) producedProgress.lazySet(i);
+          }
+        }
+      }
+      producedProgress.set(n);
+      producer.flush();
+      acked = System.nanoTime();
+    }
+    long timeoutMs = Math.max(120_000L, n / 2L); // at least 2000 records/s, or something is broken
+    consumerThread.join(timeoutMs);
+    if (progress != null) progress.stop();
+    if (consumerThread.isAlive()) {
+      throw new IllegalStateException(tag + ": consumed only " + consumedProgress.get() + " of " + n + " records");
+    }
+    if (consumerError.get() != null) throw new IllegalStateException(tag + ": consumer failed", consumerError.get());
+    return new Timed(consumedProgress.get(), (lastConsumedAt.get() - t0) / 1e9, (acked - t0) / 1e9,
+        sendErrors.get());
+  }
+
+  /**
+   * The poll loop of both modes (the one {@link KafkaSubscriber#start()} runs): poll 100 ms, handle the records,
+   * commitAsync. Ends when {@code n} records were handled.
+   */
+  private static void consume(KafkaConsumer<byte[], byte[]> consumer, Mode mode, Channel channel,
+      Tracer tracer, int partitions, int n, CountDownLatch assigned, AtomicLong consumedProgress,
+      AtomicLong lastConsumedAt) {
+    long[] handled = {0};
+    long[] valueBytes = {0};
+    KafkaSubscriber<byte[]> sub = mode == Mode.WEFT
+        ? KafkaSubscriber.perRecord(consumer, tracer, channel, PayloadCodec.bytes(), "ApplySkuUpdate", (m, op) -> {
+          valueBytes[0] += m.payload().length;
+          handled[0]++;
+        })
+        : null;
+    consumer.subscribe(List.of(channel.name()));
+    boolean ready = false;
+    while (handled[0] < n) {
+      ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(100));
+      if (!ready && consumer.assignment().size() == partitions) {
+        ready = true;
+        assigned.countDown();
+      }
+      if (polled.isEmpty()) continue;
+      if (sub != null) {
+        sub.process(polled);
+      } else {
+        for (ConsumerRecord<byte[], byte[]> r : polled) {
+          valueBytes[0] += r.value().length;
+          handled[0]++;
+        }
+      }
+      if (handled[0] >= n) lastConsumedAt.set(System.nanoTime());
+      consumer.commitAsync();
+      consumedProgress.lazySet(handled[0]);
+    }
+    consumedProgress.set(handled[0]);
+    if (valueBytes[0] < 0) throw new AssertionError(); // keeps the payload reads observable
+  }
+
+  /** Reads a topic back, untimed: records, Weft headers, exact header and value bytes. */
+  static Readback readBack(KafkaBroker broker, String topic, int partitions) {
+    Map<String, Object> c = new HashMap<>();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    List<TopicPartition> tps = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) tps.add(new TopicPartition(topic, p));
+    long records = 0, weft = 0, traceparent = 0, headerBytes = 0, valueBytes = 0;
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      consumer.assign(tps);
+      consumer.seekToBeginning(tps);
+      Map<TopicPartition, Long> end = consumer.endOffsets(tps);
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+      while (!reachedEnd(consumer, end)) {
+        if (System.nanoTime() > deadline) throw new IllegalStateException("read-back of " + topic + " timed out");
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          records++;
+          valueBytes += r.value() == null ? 0 : r.value().length;
+          headerBytes += headerWireBytes(r);
+          if (r.headers().lastHeader(BinaryHeaderCodec.KEY) != null) weft++;
+          if (r.headers().lastHeader("traceparent") != null) traceparent++;
+        }
+      }
+    }
+    return new Readback(records, weft, traceparent, headerBytes, valueBytes);
+  }
+
+  private static boolean reachedEnd(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
+    for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+      if (consumer.position(e.getKey()) < e.getValue()) return false;
+    }
+    return true;
+  }
+
+  /**
+   * The bytes a record's headers take in a v2 record batch: the header count varint, then per header the key length
+   * varint, the key, the value length varint and the value.
+   */
+  static long headerWireBytes(ConsumerRecord<byte[], byte[]> r) {
+    Header[] hs = r.headers().toArray();
+    long n = varintBytes(hs.length);
+    for (Header h : hs) {
+      int k = h.key().getBytes(StandardCharsets.UTF_8).length;
+      int v = h.value() == null ? -1 : h.value().length;
+      n += varintBytes(k) + k + varintBytes(v) + Math.max(0, v);
+    }
+    return n;
+  }
+
+  /** Bytes of a zigzag varint, as Kafka writes lengths and counts in records. */
+  static int varintBytes(int value) {
+    int v = (value << 1) ^ (value >> 31);
+    int bytes = 1;
+    while ((v & 0xffffff80) != 0) {
+      bytes++;
+      v >>>= 7;
+    }
+    return bytes;
+  }
+
+  // ------------------------------------------------------------------ clients
+
+  /** The producer settings of both modes, spelled out (they are Kafka 4.0's defaults unless set otherwise). */
+  static Map<String, Object> producerSettings(Config cfg) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, cfg.lingerMs());
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, cfg.batchSize());
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+    p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 32L << 20);
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+    return p;
+  }
+
+  /** The consumer settings of both modes (offsets committed asynchronously after each poll, as KafkaSubscriber). */
+  static Map<String, Object> consumerSettings() {
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+    c.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1);
+    return c;
+  }
+
+  private static KafkaProducer<byte[], byte[]> producer(String bootstrap, Config cfg) {
+    Map<String, Object> p = new HashMap<>(producerSettings(cfg));
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
+    Map<String, Object> c = new HashMap<>(consumerSettings());
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
+    return new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  private static byte[] payload(int size) {
+    byte[] b = new byte[size];
+    for (int i = 0; i < size; i++) b[i] = (byte) ('a' + i % 26);
+    return b;
+  }
+
+  private static String topicName(Mode mode, int run, String phase) {
+    return "bench-" + mode.name().toLowerCase(Locale.ROOT) + "-" + run + "-" + phase + "-"
+        + UUID.randomUUID().toString().substring(0, 6);
+  }
+
+  private static void deleteTopic(KafkaBroker broker, String topic) {
+    try (Admin admin = broker.admin()) {
+      admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // a leftover topic only costs disk
+    }
+  }
+
+  // ------------------------------------------------------------------ measurements
+
+  private static void flush(Tracer a, Tracer b, Duration timeout) {
+    a.flush(timeout);
+    b.flush(timeout);
+  }
+
+  private static long emitted(Tracer a, Tracer b) {
+    return a.stats().eventsEmitted() + b.stats().eventsEmitted();
+  }
+
+  private static SinkStats sinkStats(Tracer a, Tracer b) {
+    SinkStats x = a.stats().sink();
+    SinkStats y = b.stats().sink();
+    return new SinkStats(x.accepted() + y.accepted(), x.exported() + y.exported(), x.dropped() + y.dropped(),
+        x.exportFailed() + y.exportFailed(), x.queued() + y.queued(), x.capacity() + y.capacity());
+  }
+
+  /** Bytes of the topic's log segments in the broker's data directory (every partition). */
+  static long logBytes(KafkaBroker broker, String topic) {
+    Path dir = broker.dataDirectory();
+    long total = 0;
+    try (Stream<Path> parts = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) parts::iterator) {
+        String name = p.getFileName().toString();
+        int dash = name.lastIndexOf('-');
+        if (dash <= 0 || !name.substring(0, dash).equals(topic) || !Files.isDirectory(p)) continue;
+        try (Stream<Path> files = Files.list(p)) {
+          for (Path f : (Iterable<Path>) files::iterator) {
+            if (f.getFileName().toString().endsWith(".log")) total += Files.size(f);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return total;
+  }
+
+  private static double cpuSeconds(ProcessHandle p) {
+    return p.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+  }
+
+  /** CPU time of the broker: the child JVM of this process running KafkaBrokerMain. */
+  private static double brokerCpuSeconds() {
+    Optional<ProcessHandle> child = ProcessHandle.current().children()
+        .filter(c -> c.info().commandLine().map(s -> s.contains("KafkaBrokerMain")).orElse(true)).findFirst();
+    return child.map(KafkaThroughputBench::cpuSeconds).orElse(Double.NaN);
+  }
+
+  /** A progress line on stderr, refreshed every second. */
+  private static final class Progress {
+    private final String tag;
+    private final int n;
+    private final AtomicLong produced;
+    private final AtomicLong consumed;
+    private volatile boolean running = true;
+    private Thread thread;
+
+    Progress(String tag, int n, AtomicLong produced, AtomicLong consumed) {
+      this.tag = tag;
+      this.n = n;
+      this.produced = produced;
+      this.consumed = consumed;
+    }
+
+    void start() {
+      thread = new Thread(() -> {
+        long t0 = System.nanoTime();
+        while (running) {
+          try {
+            Thread.sleep(1000);
+          } catch (InterruptedException e) {
+            return;
+          }
+          if (!running) return;
+          System.err.printf(Locale.ROOT, "\r  [%s] %5.1f s  produced %,d  consumed %,d of %,d (%3d%%)   ", tag,
+              (System.nanoTime() - t0) / 1e9, produced.get(), consumed.get(), n, consumed.get() * 100 / n);
+        }
+      }, "bench-progress");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    void stop() throws InterruptedException {
+      running = false;
+      if (thread != null) {
+        thread.interrupt();
+        thread.join();
+        System.err.print("\r" + " ".repeat(100) + "\r");
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ reports
+
+  static String line(RunResult r) {
+    String s = String.format(Locale.ROOT, "  %-5s run %d: %,9.0f records/s end to end (%.2f s), producer %,9.0f "
+        + "records/s, consumed %,d, log %.1f B/record, headers %.1f B/record", r.mode().name().toLowerCase(Locale.ROOT),
+        r.run(), r.e2eRate(), r.e2eSeconds(), r.producerRate(), r.consumed(), (double) r.topicLogBytes() / r.records(),
+        (double) r.readback().headerWireBytes() / r.records());
+    if (r.mode() == Mode.WEFT) {
+      Telemetry t = r.telemetry();
+      s += String.format(Locale.ROOT, ", telemetry %,d emitted / %,d delivered / %,d dropped / %,d failed, "
+          + "%.1f B/record, drained %.2f s after", t.emitted(), t.delivered(), t.dropped(), t.failed(),
+          (double) t.topicBytes() / r.records(), t.drainSeconds());
+    }
+    return s;
+  }
+
+  static double median(List<RunResult> rs, ToDoubleFunction<RunResult> f) {
+    double[] v = rs.stream().mapToDouble(f).sorted().toArray();
+    if (v.length == 0) return Double.NaN;
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+
+  static double min(List<RunResult> rs, ToDoubleFunction<RunResult> f) {
+    return rs.stream().mapToDouble(f).min().orElse(Double.NaN);
+  }
+
+  static double max(List<RunResult> rs, ToDoubleFunction<RunResult> f) {
+    return rs.stream().mapToDouble(f).max().orElse(Double.NaN);
+  }
+
+  /** Derived figures shared by the text and markdown summaries. */
+  record Figures(double plainE2e, double weftE2e, double ratio, double plainProducer, double weftProducer,
+      double producerRatio, double headerFieldBytes, double logBytesAdded, double plainLogPerRecord,
+      double weftLogPerRecord, double telemetryBytesPerRecord, double eventsPerRecord, long emitted, long delivered,
+      long dropped, long failed) {
+    static Figures of(Report report) {
+      List<RunResult> p = report.of(Mode.PLAIN);
+      List<RunResult> w = report.of(Mode.WEFT);
+      double pe = median(p, RunResult::e2eRate), we = median(w, RunResult::e2eRate);
+      double pp = median(p, RunResult::producerRate), wp = median(w, RunResult::producerRate);
+      double ph = median(p, r -> (double) r.readback().headerWireBytes() / r.records());
+      double wh = median(w, r -> (double) r.readback().headerWireBytes() / r.records());
+      double pl = median(p, r -> (double) r.topicLogBytes() / r.records());
+      double wl = median(w, r -> (double) r.topicLogBytes() / r.records());
+      double tb = median(w, r -> (double) r.telemetry().topicBytes() / r.records());
+      double ev = median(w, r -> (double) r.telemetry().emitted() / r.records());
+      long emitted = w.stream().mapToLong(r -> r.telemetry().emitted()).sum();
+      long delivered = w.stream().mapToLong(r -> r.telemetry().delivered()).sum();
+      long dropped = w.stream().mapToLong(r -> r.telemetry().dropped()).sum();
+      long failed = w.stream().mapToLong(r -> r.telemetry().failed()).sum();
+      return new Figures(pe, we, we / pe, pp, wp, wp / pp, wh - ph, wl - pl, pl, wl, tb, ev, emitted, delivered,
+          dropped, failed);
+    }
+  }
+
+  static String summary(Report report) {
+    Config c = report.config();
+    Figures f = Figures.of(report);
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "%nKafka throughput, %,d records of %d bytes, %d partitions, %d runs per mode "
+        + "(median [min-max]); weft producer mode %s, telemetry %s%n", c.records(), c.payloadBytes(),
+        c.partitions(), c.runs(), c.producerMode().name().toLowerCase(Locale.ROOT),
+        c.telemetry().name().toLowerCase(Locale.ROOT)));
+    for (Mode m : Mode.values()) {
+      List<RunResult> rs = report.of(m);
+      sb.append(String.format(Locale.ROOT, "  %-5s end to end %,9.0f [%,.0f-%,.0f] records/s   producer %,9.0f "
+          + "[%,.0f-%,.0f] records/s%n", m.name().toLowerCase(Locale.ROOT), median(rs, RunResult::e2eRate),
+          min(rs, RunResult::e2eRate), max(rs, RunResult::e2eRate), median(rs, RunResult::producerRate),
+          min(rs, RunResult::producerRate), max(rs, RunResult::producerRate)));
+    }
+    sb.append(String.format(Locale.ROOT, "  ratio weft/plain: end to end %.3f (target >= 0.97: %s), producer %.3f%n",
+        f.ratio(), f.ratio() >= 0.97 ? "met" : "MISSED", f.producerRatio()));
+    sb.append(String.format(Locale.ROOT, "  header bytes per record: %.1f in the record's header fields (exact), "
+        + "%.1f added on the broker's disk (log segments %.1f vs %.1f B/record)%n", f.headerFieldBytes(),
+        f.logBytesAdded(), f.weftLogPerRecord(), f.plainLogPerRecord()));
+    sb.append(String.format(Locale.ROOT, "  telemetry: %.2f events/record, %.1f bytes/record on %s (lz4); over all "
+        + "weft runs %,d emitted, %,d delivered, %,d dropped, %,d failed%n", f.eventsPerRecord(),
+        f.telemetryBytesPerRecord(), KafkaTelemetrySink.DEFAULT_TOPIC, f.emitted(), f.delivered(), f.dropped(),
+        f.failed()));
+    for (RunResult r : report.results()) sb.append(line(r)).append('\n');
+    return sb.toString();
+  }
+
+  static String markdown(Report report) {
+    Config c = report.config();
+    Figures f = Figures.of(report);
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "%,d records of %d bytes, %d partitions, %d measured runs per mode "
+        + "(alternating, each after a %,d-record warm-up); weft producer mode `%s`, telemetry `%s`; producer %s, "
+        + "consumer %s.%n%n", c.records(), c.payloadBytes(), c.partitions(), c.runs(), c.warmup(),
+        c.producerMode().name().toLowerCase(Locale.ROOT), c.telemetry().name().toLowerCase(Locale.ROOT),
+        producerSettings(c), consumerSettings()));
+    sb.append("| Run | Mode | End to end (records/s) | Producer, to last ack (records/s) | Log B/record | "
+        + "Header B/record | Telemetry events emitted / delivered / dropped | Telemetry B/record | "
+        + "CPU s bench / broker |\n");
+    sb.append("|---|---|--:|--:|--:|--:|--:|--:|--:|\n");
+    for (RunResult r : report.results()) {
+      Telemetry t = r.telemetry();
+      sb.append(String.format(Locale.ROOT, "| %d | %s | %,.0f | %,.0f | %.1f | %.1f | %s | %s | %.1f / %.1f |%n",
+          r.run(), r.mode().name().toLowerCase(Locale.ROOT), r.e2eRate(), r.producerRate(),
+          (double) r.topicLogBytes() / r.records(), (double) r.readback().headerWireBytes() / r.records(),
+          r.mode() == Mode.WEFT ? String.format(Locale.ROOT, "%,d / %,d / %,d", t.emitted(), t.delivered(),
+              t.dropped()) : "-",
+          r.mode() == Mode.WEFT ? String.format(Locale.ROOT, "%.1f", (double) t.topicBytes() / r.records()) : "-",
+          r.benchCpuSeconds(), r.brokerCpuSeconds()));
+    }
+    sb.append('\n');
+    sb.append("| | plain | weft | weft / plain |\n|---|--:|--:|--:|\n");
+    for (String[] row : List.of(
+        new String[] {"End to end, median (records/s)", fmt(f.plainE2e()), fmt(f.weftE2e()),
+            String.format(Locale.ROOT, "**%.3f**", f.ratio())},
+        new String[] {"End to end, spread (records/s)", spread(report.of(Mode.PLAIN), RunResult::e2eRate),
+            spread(report.of(Mode.WEFT), RunResult::e2eRate), ""},
+        new String[] {"Producer, median (records/s)", fmt(f.plainProducer()), fmt(f.weftProducer()),
+            String.format(Locale.ROOT, "%.3f", f.producerRatio())},
+        new String[] {"Producer, spread (records/s)", spread(report.of(Mode.PLAIN), RunResult::producerRate),
+            spread(report.of(Mode.WEFT), RunResult::producerRate), ""},
+        new String[] {"Broker log bytes per record", String.format(Locale.ROOT, "%.1f", f.plainLogPerRecord()),
+            String.format(Locale.ROOT, "%.1f", f.weftLogPerRecord()),
+            String.format(Locale.ROOT, "+%.1f B", f.logBytesAdded())})) {
+      sb.append("| ").append(String.join(" | ", row)).append(" |\n");
+    }
+    sb.append(String.format(Locale.ROOT, "%nTarget weft/plain >= 0.97: **%s** (%.3f). Header: %.1f bytes per record "
+        + "in the record's header fields, %.1f bytes per record added on the broker's disk. Telemetry: %.2f events "
+        + "and %.1f bytes (lz4) per record on `%s`; %,d emitted, %,d delivered, %,d dropped, %,d failed over all "
+        + "weft runs.%n", f.ratio() >= 0.97 ? "met" : "missed", f.ratio(), f.headerFieldBytes(), f.logBytesAdded(),
+        f.eventsPerRecord(), f.telemetryBytesPerRecord(), KafkaTelemetrySink.DEFAULT_TOPIC, f.emitted(),
+        f.delivered(), f.dropped(), f.failed()));
+    return sb.toString();
+  }
+
+  private static String fmt(double v) {
+    return String.format(Locale.ROOT, "%,.0f", v);
+  }
+
+  private static String spread(List<RunResult> rs, ToDoubleFunction<RunResult> f) {
+    return String.format(Locale.ROOT, "%,.0f-%,.0f", min(rs, f), max(rs, f));
+  }
+}
