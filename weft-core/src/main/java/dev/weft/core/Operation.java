@@ -205,6 +205,14 @@ public final class Operation implements AutoCloseable, EventSource {
     return Envelope.prepareOutFromHeaders(h, payload);
   }
 
+  /**
+   * The header an output of this operation would carry, without an envelope: for mediums that write headers into
+   * records themselves (interceptors, stream processors).
+   */
+  public Header outputHeader(String payloadSchemaUri) {
+    return context().headerFor(tracer.service(), payloadSchemaUri, Map.of());
+  }
+
   /** Ends the operation successfully. Emits COMPLETE. */
   public void complete() {
     end(TelemetryEvent.STATUS_OK, null);

@@ -1,5 +1,7 @@
 package dev.weft.jdbc;
 
+import dev.weft.core.channel.Channel;
+
 import dev.weft.core.Envelope;
 import dev.weft.core.Header;
 import dev.weft.core.Operation;
@@ -145,14 +147,7 @@ public final class JdbcEventStore<A> {
   }
 
   static String tokenOf(String s) {
-    int n = Math.min(s.length(), 200);
-    StringBuilder sb = new StringBuilder(n);
-    for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      boolean ok = c > ' ' && c < 0x7f && c != ',' && c != ';' && c != '=' && c != '"' && c != '\\';
-      sb.append(ok ? c : '_');
-    }
-    return sb.length() == 0 ? "_" : sb.toString();
+    return Channel.sanitizeName(s);
   }
 
   /** The channel id events of {@code streamId} travel on, e.g. {@code jdbc:order}. */

@@ -57,7 +57,7 @@ public final class WeftProducerInterceptor implements ProducerInterceptor<Object
       String type = schemaFor(record.topic());
       Operation current = tracer.current();
       Header h = current != null
-          ? current.prepareOut(type, null).header()
+          ? current.outputHeader(type)
           : Envelope.prepareOrigin(tracer.service(), type, null).header();
       ProducerRecord<Object, Object> out = record;
       try {

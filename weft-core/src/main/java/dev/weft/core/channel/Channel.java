@@ -37,6 +37,23 @@ public record Channel(String medium, String name, String schema, String replySch
     return new Channel(medium, name, requestSchema, Objects.requireNonNull(replySchema, "replySchema"));
   }
 
+  /**
+   * A legal channel name made from arbitrary text (a stream id, a topic pattern): cut to 200 characters, with every
+   * character a name cannot hold (space, control, non-ASCII, {@code , ; = " \}) replaced by {@code _}. Mediums use it
+   * so that an odd name still yields a channel instead of events the tracer has to drop.
+   */
+  public static String sanitizeName(String text) {
+    if (text == null || text.isEmpty()) return "_";
+    int n = Math.min(text.length(), 200);
+    StringBuilder sb = new StringBuilder(n);
+    for (int i = 0; i < n; i++) {
+      char c = text.charAt(i);
+      boolean ok = c > ' ' && c < 0x7f && c != ',' && c != ';' && c != '=' && c != '"' && c != '\\';
+      sb.append(ok ? c : '_');
+    }
+    return sb.toString();
+  }
+
   /** {@code medium:name}, the channel id used in events, e.g. {@code kafka:sku-updates}. */
   public String id() {
     return medium + ":" + name;

@@ -220,7 +220,7 @@ public final class WeftStreams {
     try (Operation op = tracer.startFromHeaders(operation, inputs); Scope ignored = op.makeCurrent()) {
       try {
         R result = work.get();
-        Header out = op.prepareOut(schema, null).header();
+        Header out = op.outputHeader(schema);
         op.complete();
         return new Traced<>(out, result);
       } catch (RuntimeException e) {
