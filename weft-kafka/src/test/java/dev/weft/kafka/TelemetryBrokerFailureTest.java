@@ -40,7 +40,7 @@ class TelemetryBrokerFailureTest {
       // small bounds, so that a few seconds of outage overflow them
       KafkaTelemetrySink sink = KafkaTelemetrySink.builder(broker.bootstrapServers()).topic(TOPIC)
           .capacity(2048).maxBatchSize(256).linger(Duration.ofMillis(20))
-          .bufferMemory(96 * 1024).maxBlock(Duration.ofMillis(200)).build();
+          .bufferMemory(96 * 1024).maxBlock(Duration.ofSeconds(2)).build();
       Tracer tracer = Tracer.builder("failure-app").sink(sink).build();
 
       AtomicBoolean stop = new AtomicBoolean();
@@ -72,7 +72,9 @@ class TelemetryBrokerFailureTest {
       app.join(5_000);
 
       assertThat(opsWhileDown).as("the application kept running while the broker was down").isGreaterThan(1_000);
-      assertThat(TimeUnit.NANOSECONDS.toMillis(worstNanos.get())).as("slowest emit (ms)").isLessThan(100);
+      // an application thread that waited on the dead broker would stall for the producer's 2 s max.block; the bound
+      // leaves room for a GC pause on a loaded 2-core machine
+      assertThat(TimeUnit.NANOSECONDS.toMillis(worstNanos.get())).as("slowest emit (ms)").isLessThan(1000);
 
       assertThat(tracer.flush(Duration.ofSeconds(60))).as("flushed after the broker came back").isTrue();
       long emitted = tracer.stats().eventsEmitted();
