@@ -1,0 +1,187 @@
+package dev.weft.server.store;
+
+import dev.weft.server.query.Expr;
+import dev.weft.server.query.Field;
+import dev.weft.server.query.Key;
+import dev.weft.server.query.Op;
+import dev.weft.server.query.Query;
+import dev.weft.server.query.Status;
+import dev.weft.server.query.Value;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Compiles a query tree to a SQL predicate over {@code operations o}, with every user value as a {@code ?} parameter.
+ * Only fixed SQL text comes from this class; keys and values never reach the SQL text.
+ *
+ * <p>Each term compiles to a predicate that is never NULL (unknown is false), so {@code k!=v} is exactly
+ * {@code NOT (k=v)}, as docs/query-language.md §3.2 asks.
+ */
+final class SearchCompiler {
+  /** The SQL and its parameters, in order. */
+  record Compiled(String where, List<Object> params) {}
+
+  private final Instant now;
+  private final long abandonCutoffTicks;
+  private final List<Object> params = new ArrayList<>();
+
+  private SearchCompiler(Instant now, long abandonCutoffTicks) {
+    this.now = now;
+    this.abandonCutoffTicks = abandonCutoffTicks;
+  }
+
+  static Compiled compile(Query q, Instant now, long abandonCutoffTicks) {
+    SearchCompiler sc = new SearchCompiler(now, abandonCutoffTicks);
+    String where = sc.expr(q.root());
+    return new Compiled(where, List.copyOf(sc.params));
+  }
+
+  /** The effective status: stored ok/failed, else abandoned past the deadline, else running. One parameter. */
+  static final String STATUS_SQL = "(CASE WHEN o.status IS NOT NULL THEN o.status"
+      + " WHEN o.start_ticks IS NOT NULL AND o.start_ticks < ? THEN 'abandoned' ELSE 'running' END)";
+
+  private String expr(Expr e) {
+    if (e instanceof Expr.And a) return join(a.children(), " AND ");
+    if (e instanceof Expr.Or o) return join(o.children(), " OR ");
+    Expr.Term t = (Expr.Term) e;
+    String positive = term(t.field(), t.op(), t.value());
+    return t.op() == Op.NE ? "(NOT " + positive + ")" : positive;
+  }
+
+  private String join(List<Expr> children, String sep) {
+    List<String> parts = new ArrayList<>();
+    for (Expr c : children) parts.add(expr(c));
+    return "(" + String.join(sep, parts) + ")";
+  }
+
+  /** The predicate for the term, with NE compiled as EQ (the caller negates). Never NULL. */
+  private String term(Field field, Op op, Value value) {
+    Op cmp = op == Op.NE ? Op.EQ : op;
+    if (field instanceof Field.Tag tag) return tag(tag.key(), cmp, value);
+    Key key = (Key) field;
+    switch (key) {
+      case OP:
+        return "coalesce(" + match("o.op", value) + ", false)";
+      case SERVICE:
+        return "coalesce(" + match("o.service", value) + ", false)";
+      case TRACE:
+        params.add(((Value.Text) value).text());
+        return "EXISTS (SELECT 1 FROM op_traces t WHERE t.op_id = o.op_id AND t.trace_id = ?)";
+      case CHANNEL:
+        return messageField("channel", value);
+      case SCHEMA:
+        return messageField("schema_uri", value);
+      case TYPE:
+        return "EXISTS (SELECT 1 FROM events e WHERE e.op_id = o.op_id AND " + match("e.event_type", value) + ")";
+      case STATUS: {
+        params.add(abandonCutoffTicks);
+        if (value == Status.FAILED) {
+          // the brief: an abandoned operation is one "which queries treat as a failure"
+          return "(" + STATUS_SQL + " IN ('failed', 'abandoned'))";
+        }
+        params.add(((Status) value).word());
+        return "(" + STATUS_SQL + " = ?)";
+      }
+      case DURATION:
+        params.add(ticks(value));
+        return "coalesce((o.end_ticks - o.start_ticks) " + sqlOp(cmp) + " ?, false)";
+      case QUEUE_WAIT:
+        params.add(ticks(value));
+        return "EXISTS (SELECT 1 FROM receives r WHERE (r.op_id = o.op_id OR (r.op_id IS NULL AND r.service = o.service"
+            + " AND r.message_id IN (SELECT i.message_id FROM op_inputs i WHERE i.op_id = o.op_id)))"
+            + " AND r.queue_wait " + sqlOp(cmp) + " ?)";
+      case SINCE:
+        params.add(timeTicks(value));
+        return "coalesce(o.start_ticks >= ?, false)";
+      case UNTIL:
+        params.add(timeTicks(value));
+        return "coalesce(o.start_ticks < ?, false)";
+      default:
+        throw new IllegalArgumentException("unknown key " + key);
+    }
+  }
+
+  /** A channel or schema the operation consumed (input messages, its receives) or sent. */
+  private String messageField(String column, Value value) {
+    String m1 = match("m." + column, value);
+    String m2 = match("m." + column, value);
+    String r = column.equals("channel") ? match("r.channel", value) : null;
+    StringBuilder sb = new StringBuilder("(EXISTS (SELECT 1 FROM op_inputs i JOIN messages m ON m.message_id = i.message_id"
+        + " WHERE i.op_id = o.op_id AND " + m1 + ")");
+    sb.append(" OR EXISTS (SELECT 1 FROM messages m WHERE m.send_op_id = o.op_id AND ").append(m2).append(")");
+    if (r != null) sb.append(" OR EXISTS (SELECT 1 FROM receives r WHERE r.op_id = o.op_id AND ").append(r).append(")");
+    return sb.append(")").toString();
+  }
+
+  /** A tag of the operation, or an mtag/ptag of one of its input messages. */
+  private String tag(String key, Op cmp, Value value) {
+    params.add(key);
+    String a = tagMatch(cmp, value);
+    String own = "EXISTS (SELECT 1 FROM tags g WHERE g.owner_kind = 'op' AND g.owner_id = o.op_id AND g.key = ? AND "
+        + a + ")";
+    params.add(key);
+    String b = tagMatch(cmp, value);
+    String inputs = "EXISTS (SELECT 1 FROM op_inputs i JOIN tags g ON g.owner_kind = 'msg' AND g.owner_id = i.message_id"
+        + " WHERE i.op_id = o.op_id AND g.key = ? AND " + b + ")";
+    return "(" + own + " OR " + inputs + ")";
+  }
+
+  private String tagMatch(Op cmp, Value value) {
+    if (value instanceof Value.Number n) {
+      params.add(n.number().toPlainString());
+      return "regexp_full_match(g.value, '-?[0-9]+(\\.[0-9]+)?')"
+          + " AND TRY_CAST(g.value AS DECIMAL(38, 10)) " + sqlOp(cmp) + " TRY_CAST(? AS DECIMAL(38, 10))";
+    }
+    if (value instanceof Value.Text t && cmp != Op.EQ) {
+      params.add(t.text());
+      return "g.value " + sqlOp(cmp) + " ?";
+    }
+    return match("g.value", value);
+  }
+
+  /** column = ? or column LIKE ? ESCAPE '\'. */
+  private String match(String column, Value value) {
+    if (value instanceof Value.Pattern p) {
+      params.add(like(p));
+      return column + " LIKE ? ESCAPE '\\'";
+    }
+    params.add(((Value.Text) value).text());
+    return column + " = ?";
+  }
+
+  static String like(Value.Pattern p) {
+    StringBuilder sb = new StringBuilder();
+    List<String> parts = p.parts();
+    for (int i = 0; i < parts.size(); i++) {
+      if (i > 0) sb.append('%');
+      String s = parts.get(i);
+      for (int j = 0; j < s.length(); j++) {
+        char ch = s.charAt(j);
+        if (ch == '\\' || ch == '%' || ch == '_') sb.append('\\');
+        sb.append(ch);
+      }
+    }
+    return sb.toString();
+  }
+
+  private static long ticks(Value v) {
+    return ((Value.Duration) v).nanos() / 100;
+  }
+
+  private long timeTicks(Value v) {
+    if (v instanceof Value.At at) return at.ticks();
+    return dev.weft.core.Ticks.of(((Value.Ago) v).resolve(now));
+  }
+
+  private static String sqlOp(Op op) {
+    return switch (op) {
+      case EQ -> "=";
+      case NE -> "<>";
+      case GT -> ">";
+      case GE -> ">=";
+      case LT -> "<";
+      case LE -> "<=";
+    };
+  }
+}
