@@ -109,18 +109,6 @@ public final class Tags extends AbstractMap<String, String> {
   }
 
   /**
-   * Builds from parallel arrays this class now owns. Used by encoders that already hold validated, sorted data.
-   * Unsorted input is sorted; the caller guarantees keys are unique and valid.
-   */
-  static Tags ofTrustedArrays(String[] keys, String[] values, int n) {
-    if (n == 0) return EMPTY;
-    String[] k = keys.length == n ? keys : Arrays.copyOf(keys, n);
-    String[] v = values.length == n ? values : Arrays.copyOf(values, n);
-    sortTogether(k, v);
-    return new Tags(k, v);
-  }
-
-  /**
    * A validated copy of {@code n} entries given as parallel arrays already sorted by key, which is how every Weft
    * encoding writes them: no map is built, so decoding stays cheap. Throws {@link IllegalArgumentException} naming
    * the first bad entry, or when keys are not strictly increasing (unsorted or duplicated).
