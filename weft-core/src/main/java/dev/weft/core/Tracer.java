@@ -1,6 +1,5 @@
 package dev.weft.core;
 
-import dev.weft.core.event.ErrorInfo;
 import dev.weft.core.event.EventType;
 import dev.weft.core.event.MessageInfo;
 import dev.weft.core.event.TelemetryEvent;

@@ -7,7 +7,6 @@ import dev.weft.core.Result;
 import dev.weft.core.Tags;
 import dev.weft.core.carrier.CodecError.Kind;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
