@@ -1,0 +1,322 @@
+package dev.weft.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weft.core.Ids;
+import dev.weft.core.Limits;
+import dev.weft.core.Result;
+import dev.weft.core.event.EventError;
+import dev.weft.core.event.EventJson;
+import dev.weft.core.event.TelemetryEvent;
+import dev.weft.server.query.Query;
+import dev.weft.server.query.QueryException;
+import dev.weft.server.store.Store;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API over a {@link Store}: ingest, search, traces, autocomplete lists, health and metrics. See
+ * {@code docs/http-api.md}.
+ *
+ * <p>Every refusal is a JSON object with an {@code error} message; no stack trace ever reaches a client. A refused
+ * ingest stores nothing: the batch is parsed and validated completely before the store sees it, and the store writes
+ * it in one transaction.
+ */
+public final class ApiServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+
+  /** Default and largest {@code limit} of a search. */
+  public static final int DEFAULT_LIMIT = 100;
+  public static final int MAX_LIMIT = 1000;
+  /** Most values returned by {@code tags/{key}/values}. */
+  public static final int TAG_VALUES_LIMIT = 100;
+
+  private static final String ERROR_ATTR = "weft.error";
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final Store store;
+  private final ApiConfig config;
+  private final byte[] tokenDigest;
+  private final Metrics metrics = new Metrics();
+  private final Javalin app;
+
+  private ApiServer(Store store, ApiConfig config) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.config = Objects.requireNonNull(config, "config");
+    this.tokenDigest = config.authToken() == null ? null : sha256(config.authToken());
+    this.app = Javalin.create(cfg -> {
+      cfg.showJavalinBanner = false;
+      cfg.http.maxRequestSize = config.maxBodyBytes();
+      cfg.jetty.defaultHost = config.bind();
+      cfg.jetty.defaultPort = config.port();
+    });
+    routes();
+  }
+
+  /** Starts a server on {@code config.bind():config.port()}. The caller keeps ownership of the store. */
+  public static ApiServer start(Store store, ApiConfig config) {
+    ApiServer s = new ApiServer(store, config);
+    s.app.start();
+    return s;
+  }
+
+  /** The port actually bound (useful with port 0). */
+  public int port() {
+    return app.port();
+  }
+
+  public ApiConfig config() {
+    return config;
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+
+  // ------------------------------------------------------------------ routes
+
+  private void routes() {
+    app.before("/api/v1/*", this::authorize);
+    app.before("/metrics", this::authorize);
+
+    app.get("/health", ctx -> ctx.json(Map.of("status", "ok")));
+    app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+        .result(metrics.render(store)));
+    app.post("/api/v1/events", this::ingest);
+    app.get("/api/v1/search", this::search);
+    app.get("/api/v1/traces/{id}", this::trace);
+    app.get("/api/v1/services", ctx -> ctx.json(Map.of("services", store.services())));
+    app.get("/api/v1/tags/{key}/values", this::tagValues);
+
+    app.exception(ApiError.class, (e, ctx) -> fail(ctx, e));
+    app.exception(Exception.class, (e, ctx) -> {
+      LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+      if ("/api/v1/events".equals(ctx.path())) metrics.ingestRequest("error");
+      fail(ctx, new ApiError(500, "internal error; see the server log"));
+    });
+    app.error(404, ctx -> {
+      if (ctx.attribute(ERROR_ATTR) == null) {
+        ctx.json(Map.of("error", "no such endpoint: " + ctx.method() + " " + clip(ctx.path(), 200)));
+      }
+    });
+  }
+
+  private static void fail(Context ctx, ApiError e) {
+    ctx.attribute(ERROR_ATTR, Boolean.TRUE);
+    if (e.status == 401) ctx.header("WWW-Authenticate", "Bearer realm=\"weft\"");
+    ctx.status(e.status).json(e.body);
+  }
+
+  private void authorize(Context ctx) {
+    if (tokenDigest == null) return;
+    String h = ctx.header("Authorization");
+    String token = null;
+    if (h != null && h.length() > 7 && h.regionMatches(true, 0, "Bearer ", 0, 7)) token = h.substring(7).trim();
+    // compare digests: constant time, and the token's length does not leak either
+    if (token == null || !MessageDigest.isEqual(tokenDigest, sha256(token))) {
+      if ("/api/v1/events".equals(ctx.path())) metrics.ingestRequest("unauthorized");
+      throw new ApiError(401, h == null ? "missing Authorization header; expected 'Authorization: Bearer <token>'"
+          : "invalid token");
+    }
+  }
+
+  // ------------------------------------------------------------------ ingest
+
+  private void ingest(Context ctx) throws IOException {
+    String type = ctx.contentType();
+    String mime = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    if (!mime.equals("application/json") && !mime.equals("application/x-ndjson")) {
+      metrics.ingestRequest("invalid");
+      throw new ApiError(415, "unsupported Content-Type '" + clip(type == null ? "" : type, 100)
+          + "'; expected application/json (an array of events) or application/x-ndjson (one event per line)");
+    }
+    long max = config.maxBodyBytes();
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > max) throw tooLarge(max);
+    byte[] bytes = readCapped(ctx.req().getInputStream(), max);
+    if (bytes == null) throw tooLarge(max);
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      metrics.ingestRequest("invalid");
+      throw new ApiError(400, "request body is not valid UTF-8");
+    }
+    if (text.isBlank()) {
+      metrics.ingestRequest("invalid");
+      throw new ApiError(400, "empty body; expected a JSON array of events or NDJSON");
+    }
+    Result<List<TelemetryEvent>, EventError> parsed = EventJson.parseBatch(text);
+    if (parsed instanceof Result.Err<List<TelemetryEvent>, EventError> err) {
+      metrics.ingestRequest("invalid");
+      EventError e = err.error();
+      Map<String, Object> extra = new LinkedHashMap<>();
+      extra.put("index", e.index());
+      extra.put("field", e.field());
+      throw new ApiError(400, e.toString(), extra);
+    }
+    List<TelemetryEvent> batch = ((Result.Ok<List<TelemetryEvent>, EventError>) parsed).value();
+    Store.IngestResult r = store.ingest(batch);
+    metrics.ingestRequest("accepted");
+    metrics.eventsIngested.add(r.accepted());
+    metrics.duplicates.add(r.duplicates());
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("accepted", r.accepted());
+    body.put("duplicates", r.duplicates());
+    ctx.status(202).json(body);
+  }
+
+  private ApiError tooLarge(long max) {
+    metrics.ingestRequest("too_large");
+    return new ApiError(413, "request body larger than " + max + " bytes; send smaller batches",
+        Map.of("max_bytes", max));
+  }
+
+  /** Reads at most {@code max} bytes; {@code null} if the stream has more. Never buffers more than max + 1. */
+  static byte[] readCapped(InputStream in, long max) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(max, 64 * 1024));
+    byte[] buf = new byte[16 * 1024];
+    long total = 0;
+    int n;
+    while ((n = in.read(buf, 0, (int) Math.min(buf.length, max + 1 - total))) > 0) {
+      total += n;
+      if (total > max) return null;
+      out.write(buf, 0, n);
+    }
+    return out.toByteArray();
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  private void search(Context ctx) {
+    long t0 = System.nanoTime();
+    String q = ctx.queryParam("q");
+    if (q == null) throw new ApiError(400, "missing parameter q; expected a query such as op=UpdateInventory");
+    int limit = limit(ctx.queryParam("limit"));
+    Query query;
+    try {
+      query = Query.parse(q);
+    } catch (QueryException e) {
+      Map<String, Object> extra = new LinkedHashMap<>();
+      extra.put("position", e.position());
+      extra.put("column", e.column());
+      extra.put("expected", e.expected());
+      extra.put("found", e.found());
+      throw new ApiError(400, e.getMessage(), extra);
+    }
+    List<Store.OpRow> rows = store.search(query, limit);
+    metrics.searchLatency(System.nanoTime() - t0);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("query", query.format());
+    body.put("limit", limit);
+    body.put("count", rows.size());
+    body.put("operations", rows);
+    ctx.json(body);
+  }
+
+  private static int limit(String text) {
+    if (text == null) return DEFAULT_LIMIT;
+    int v;
+    try {
+      v = Integer.parseInt(text.trim());
+    } catch (NumberFormatException e) {
+      throw new ApiError(400, "bad limit '" + clip(text, 40) + "'; expected a whole number from 1 to " + MAX_LIMIT);
+    }
+    if (v < 1 || v > MAX_LIMIT) {
+      throw new ApiError(400, "bad limit " + v + "; expected a whole number from 1 to " + MAX_LIMIT);
+    }
+    return v;
+  }
+
+  private void trace(Context ctx) {
+    String raw = ctx.pathParam("id");
+    String id = Ids.normalize(raw);
+    if (id == null) {
+      throw new ApiError(400, "not a trace id: '" + clip(raw, 80)
+          + "'; expected 32 hexadecimal characters or a GUID");
+    }
+    Store.TraceView v = store.trace(id);
+    if (v.operations().isEmpty() && v.messages().isEmpty() && v.events().isEmpty()) {
+      throw new ApiError(404, "no trace " + id);
+    }
+    List<Map<String, Object>> events = new ArrayList<>(v.events().size());
+    for (Store.EventRow e : v.events()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("eventId", e.eventId());
+      m.put("ticks", e.ticks());
+      m.put("eventType", e.eventType());
+      m.put("service", e.service());
+      m.put("opId", e.opId());
+      m.put("event", tree(e.json()));
+      events.add(m);
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("traceId", v.traceId());
+    body.put("operations", v.operations());
+    body.put("messages", v.messages());
+    body.put("edges", v.edges());
+    body.put("events", events);
+    body.put("linkedTraces", v.linkedTraces());
+    ctx.json(body);
+  }
+
+  private static JsonNode tree(String json) {
+    try {
+      return MAPPER.readTree(json);
+    } catch (IOException e) {
+      throw new IllegalStateException("stored event is not JSON", e);
+    }
+  }
+
+  private void tagValues(Context ctx) {
+    String key = ctx.pathParam("key");
+    if (!Limits.isTagKey(key)) {
+      throw new ApiError(400, "not a tag key: '" + clip(key, 80) + "'; expected 1 to " + Limits.MAX_TAG_KEY_LENGTH
+          + " characters of letters, digits and _ . - :");
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("key", key);
+    body.put("values", store.tagValues(key, TAG_VALUES_LIMIT));
+    ctx.json(body);
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private static String clip(String s, int max) {
+    if (s == null) return "";
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < s.length() && b.length() < max; i++) {
+      char c = s.charAt(i);
+      b.append(Character.isISOControl(c) ? '?' : c);
+    }
+    return s.length() > max ? b + "..." : b.toString();
+  }
+
+  private static byte[] sha256(String s) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+}

@@ -1,0 +1,100 @@
+package dev.weft.server.api;
+
+import dev.weft.server.store.Store;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The server's counters, written as Prometheus text (version 0.0.4). Hand-written: a few counters and one histogram
+ * do not justify a metrics library in the shaded jar.
+ */
+final class Metrics {
+  static final String[] INGEST_OUTCOMES = {"accepted", "invalid", "too_large", "unauthorized", "error"};
+  /** Upper bounds of the search latency buckets, in seconds. */
+  static final double[] SEARCH_BUCKETS = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+
+  final LongAdder eventsIngested = new LongAdder();
+  final LongAdder duplicates = new LongAdder();
+  private final LongAdder[] ingestRequests = new LongAdder[INGEST_OUTCOMES.length];
+  private final AtomicLongArray searchBuckets = new AtomicLongArray(SEARCH_BUCKETS.length);
+  private final LongAdder searchCount = new LongAdder();
+  private final LongAdder searchNanos = new LongAdder();
+
+  Metrics() {
+    for (int i = 0; i < ingestRequests.length; i++) ingestRequests[i] = new LongAdder();
+  }
+
+  void ingestRequest(String outcome) {
+    for (int i = 0; i < INGEST_OUTCOMES.length; i++) {
+      if (INGEST_OUTCOMES[i].equals(outcome)) {
+        ingestRequests[i].increment();
+        return;
+      }
+    }
+    throw new IllegalArgumentException(outcome);
+  }
+
+  void searchLatency(long nanos) {
+    double s = nanos / 1e9;
+    for (int i = 0; i < SEARCH_BUCKETS.length; i++) {
+      if (s <= SEARCH_BUCKETS[i]) searchBuckets.incrementAndGet(i);
+    }
+    searchCount.increment();
+    searchNanos.add(nanos);
+  }
+
+  String render(Store store) {
+    StringBuilder out = new StringBuilder(2048);
+    counter(out, "weft_events_ingested_total", "Events newly stored.", eventsIngested.sum());
+    counter(out, "weft_events_duplicate_total", "Events received again (same event_id) and not stored twice.",
+        duplicates.sum());
+    out.append("# HELP weft_ingest_requests_total POST /api/v1/events requests by outcome.\n");
+    out.append("# TYPE weft_ingest_requests_total counter\n");
+    for (int i = 0; i < INGEST_OUTCOMES.length; i++) {
+      out.append("weft_ingest_requests_total{outcome=\"").append(INGEST_OUTCOMES[i]).append("\"} ")
+          .append(ingestRequests[i].sum()).append('\n');
+    }
+    out.append("# HELP weft_search_duration_seconds Time to run a search, parse included.\n");
+    out.append("# TYPE weft_search_duration_seconds histogram\n");
+    long count = searchCount.sum();
+    for (int i = 0; i < SEARCH_BUCKETS.length; i++) {
+      out.append("weft_search_duration_seconds_bucket{le=\"").append(num(SEARCH_BUCKETS[i])).append("\"} ")
+          .append(searchBuckets.get(i)).append('\n');
+    }
+    out.append("weft_search_duration_seconds_bucket{le=\"+Inf\"} ").append(count).append('\n');
+    out.append("weft_search_duration_seconds_sum ").append(num(searchNanos.sum() / 1e9)).append('\n');
+    out.append("weft_search_duration_seconds_count ").append(count).append('\n');
+
+    out.append("# HELP weft_store_rows Rows in each store table.\n");
+    out.append("# TYPE weft_store_rows gauge\n");
+    for (Map.Entry<String, Long> e : store.tableCounts().entrySet()) {
+      out.append("weft_store_rows{table=\"").append(label(e.getKey())).append("\"} ").append(e.getValue())
+          .append('\n');
+    }
+    out.append("# HELP weft_telemetry_lost_events Events an emitter sent that never arrived (gaps in seq).\n");
+    out.append("# TYPE weft_telemetry_lost_events gauge\n");
+    for (Store.EmitterLoss l : store.loss()) {
+      out.append("weft_telemetry_lost_events{instance_id=\"").append(label(l.instanceId()))
+          .append("\",service=\"").append(label(l.service())).append("\"} ").append(l.lost()).append('\n');
+    }
+    return out.toString();
+  }
+
+  private static void counter(StringBuilder out, String name, String help, long v) {
+    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    out.append("# TYPE ").append(name).append(" counter\n");
+    out.append(name).append(' ').append(v).append('\n');
+  }
+
+  private static String num(double d) {
+    return String.format(Locale.ROOT, "%s", d);
+  }
+
+  /** Escapes a label value as the exposition format requires: backslash, double quote and newline. */
+  static String label(String v) {
+    if (v == null) return "";
+    return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+  }
+}
