@@ -105,6 +105,8 @@ public final class ApiServer implements AutoCloseable {
     app.get("/api/v1/traces/{id}", this::trace);
     app.get("/api/v1/services", ctx -> ctx.json(Map.of("services", store.services())));
     app.get("/api/v1/tags/{key}/values", this::tagValues);
+    app.get("/api/v1/topology", this::topology);
+    app.get("/api/v1/topology/declared", ctx -> ctx.json(store.topologyDrift()));
 
     app.exception(ApiError.class, (e, ctx) -> fail(ctx, e));
     app.exception(Exception.class, (e, ctx) -> {
@@ -297,6 +299,59 @@ public final class ApiServer implements AutoCloseable {
     body.put("key", key);
     body.put("values", store.tagValues(key, TAG_VALUES_LIMIT));
     ctx.json(body);
+  }
+
+  // ------------------------------------------------------------------ topology
+
+  /** Default window of {@code topology}: {@value}. */
+  public static final String DEFAULT_SINCE = "24h";
+  private static final java.util.regex.Pattern AGO =
+      java.util.regex.Pattern.compile("(\\d{1,9}(?:\\.\\d{1,6})?)(ms|s|m|h|d)");
+
+  private void topology(Context ctx) {
+    String view = ctx.queryParam("view");
+    if (view == null || view.isEmpty()) view = "services";
+    String sinceText = ctx.queryParam("since");
+    if (sinceText == null || sinceText.isBlank()) sinceText = DEFAULT_SINCE;
+    long since = sinceTicks(sinceText.trim(), store.config().clock().instant());
+    switch (view) {
+      case "services" -> ctx.json(store.topologyServices(since));
+      case "types" -> ctx.json(store.topologyTypes(since));
+      default -> throw new ApiError(400, "bad view '" + clip(view, 40) + "'; expected services or types");
+    }
+  }
+
+  /**
+   * {@code since}: a duration ago ({@code 90s}, {@code 15m}, {@code 1h}, {@code 7d}, {@code 250ms}; fractions
+   * allowed) or an RFC 3339 instant ({@code 2024-05-01T12:00:00Z}), as ticks.
+   */
+  static long sinceTicks(String text, java.time.Instant now) {
+    try {
+      java.util.regex.Matcher m = AGO.matcher(text);
+      if (m.matches()) {
+        double amount = Double.parseDouble(m.group(1));
+        long unitMillis = switch (m.group(2)) {
+          case "ms" -> 1L;
+          case "s" -> 1_000L;
+          case "m" -> 60_000L;
+          case "h" -> 3_600_000L;
+          default -> 86_400_000L;
+        };
+        double millis = amount * unitMillis;
+        if (millis > 3650d * 86_400_000L) throw new ApiError(400, "bad since '" + clip(text, 60)
+            + "'; at most 3650d ago");
+        return dev.weft.core.Ticks.of(now.minusMillis(Math.round(millis)));
+      }
+      java.time.Instant at = java.time.OffsetDateTime.parse(text).toInstant();
+      if (at.getEpochSecond() < 0 || at.getEpochSecond() > 253_402_300_799L) {
+        throw new ApiError(400, "bad since '" + clip(text, 60) + "'; expected a time between 1970 and 9999");
+      }
+      return dev.weft.core.Ticks.of(at);
+    } catch (java.time.DateTimeException | ArithmeticException e) {
+      throw new ApiError(400, "bad since '" + clip(text, 60)
+          + "'; expected a duration ago such as 1h, 24h or 7d (units ms, s, m, h, d), or an RFC 3339 time such as"
+          + " 2024-05-01T12:00:00Z");
+    }
   }
 
   // ------------------------------------------------------------------ helpers

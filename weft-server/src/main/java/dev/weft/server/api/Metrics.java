@@ -1,8 +1,11 @@
 package dev.weft.server.api;
 
 import dev.weft.server.store.Store;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -10,7 +13,30 @@ import java.util.concurrent.atomic.LongAdder;
  * The server's counters, written as Prometheus text (version 0.0.4). Hand-written: a few counters and one histogram
  * do not justify a metrics library in the shaded jar.
  */
-final class Metrics {
+public final class Metrics {
+  /**
+   * Lines another part of the server (the Kafka collector) adds to {@code /metrics} for the store it writes to. Each
+   * source writes complete metric families, for example with {@link #counter} and {@link #gauge}.
+   */
+  @FunctionalInterface
+  public interface Source {
+    void render(StringBuilder out);
+  }
+
+  private static final Map<Store, List<Source>> SOURCES = new ConcurrentHashMap<>();
+
+  /** Adds {@code source} to the {@code /metrics} of every API server over {@code store}, until unregistered. */
+  public static void register(Store store, Source source) {
+    SOURCES.computeIfAbsent(store, s -> new CopyOnWriteArrayList<>()).add(source);
+  }
+
+  public static void unregister(Store store, Source source) {
+    SOURCES.computeIfPresent(store, (s, list) -> {
+      list.remove(source);
+      return list.isEmpty() ? null : list;
+    });
+  }
+
   static final String[] INGEST_OUTCOMES = {"accepted", "invalid", "too_large", "unauthorized", "error"};
   /** Upper bounds of the search latency buckets, in seconds. */
   static final double[] SEARCH_BUCKETS = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
@@ -79,12 +105,21 @@ final class Metrics {
       out.append("weft_telemetry_lost_events{instance_id=\"").append(label(l.instanceId()))
           .append("\",service=\"").append(label(l.service())).append("\"} ").append(l.lost()).append('\n');
     }
+    for (Source s : SOURCES.getOrDefault(store, List.of())) s.render(out);
     return out.toString();
   }
 
-  private static void counter(StringBuilder out, String name, String help, long v) {
+  /** Writes one counter family with its HELP and TYPE lines. */
+  public static void counter(StringBuilder out, String name, String help, long v) {
     out.append("# HELP ").append(name).append(' ').append(help).append('\n');
     out.append("# TYPE ").append(name).append(" counter\n");
+    out.append(name).append(' ').append(v).append('\n');
+  }
+
+  /** Writes one gauge family with its HELP and TYPE lines. */
+  public static void gauge(StringBuilder out, String name, String help, long v) {
+    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    out.append("# TYPE ").append(name).append(" gauge\n");
     out.append(name).append(' ').append(v).append('\n');
   }
 

@@ -2,11 +2,13 @@ package dev.weft.server.cli;
 
 import dev.weft.server.api.ApiConfig;
 import dev.weft.server.api.ApiServer;
+import dev.weft.server.collector.KafkaCollector;
 import dev.weft.server.store.Store;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -15,7 +17,7 @@ import picocli.CommandLine.Option;
 
 /** {@code weft server}: opens the store and serves the HTTP API until stopped. */
 @Command(name = "server", mixinStandardHelpOptions = true,
-    description = "Run the Weft server: the store and the HTTP API (docs/http-api.md).")
+    description = "Run the Weft server: the store, the HTTP API (docs/http-api.md) and, with --kafka, the collector.")
 final class ServerCommand implements Callable<Integer> {
   /** The store's file inside the data directory. */
   static final String STORE_FILE = "weft.duckdb";
@@ -44,6 +46,18 @@ final class ServerCommand implements Callable<Integer> {
   @Option(names = "--max-body", defaultValue = "5MiB",
       description = "Largest request body for POST /api/v1/events (default ${DEFAULT-VALUE}).")
   String maxBody;
+
+  @Option(names = "--kafka", paramLabel = "HOST:PORT",
+      description = "Collect telemetry from this Kafka cluster (bootstrap servers) as well as over HTTP.")
+  String kafka;
+
+  @Option(names = "--topic", defaultValue = KafkaCollector.DEFAULT_TOPIC,
+      description = "Telemetry topic the collector reads (default ${DEFAULT-VALUE}).")
+  String topic;
+
+  @Option(names = "--group", defaultValue = KafkaCollector.DEFAULT_GROUP,
+      description = "Consumer group the server instances share (default ${DEFAULT-VALUE}).")
+  String group;
 
   @Override
   public Integer call() throws Exception {
@@ -79,14 +93,31 @@ final class ServerCommand implements Callable<Integer> {
           + " (is another server running? try --port)");
       return 1;
     }
+    KafkaCollector collector = null;
+    if (kafka != null) {
+      try {
+        collector = KafkaCollector.start(store,
+            new KafkaCollector.Config(kafka, topic, group, Map.of()));
+      } catch (RuntimeException e) {
+        server.close();
+        store.close();
+        err.println("weft: cannot start the Kafka collector on " + kafka + ": " + e.getMessage());
+        return 1;
+      }
+    }
+    KafkaCollector finalCollector = collector;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (finalCollector != null) finalCollector.close();
       server.close();
       store.close();
       stopped.countDown();
     }, "weft-shutdown"));
     out.printf("Weft server listening on http://%s:%d (store %s%s)%n", bind, server.port(), file.toAbsolutePath(),
         server.config().authToken() != null ? ", token auth on" : "");
+    if (collector != null) {
+      out.printf("Collecting from Kafka %s, topic %s, group %s%n", kafka, topic, group);
+    }
     if (!"127.0.0.1".equals(bind) && !"localhost".equals(bind) && !"::1".equals(bind)
         && server.config().authToken() == null) {
       err.println("weft: warning: listening on " + bind + " without --auth-token; anyone who can reach it can "

@@ -3,10 +3,13 @@ package dev.weft.server.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code weft-server.jar}: {@code server} runs the collector and API, {@code query} asks a running server. */
+/**
+ * {@code weft-server.jar}: {@code server} runs the collector and API, {@code query} asks a running server,
+ * {@code replay} rebuilds the store from the telemetry topic.
+ */
 @Command(name = "weft", mixinStandardHelpOptions = true, version = "weft 0.1.0-SNAPSHOT",
     description = "Weft: distributed tracing for asynchronous systems.",
-    subcommands = {ServerCommand.class, QueryCommand.class})
+    subcommands = {ServerCommand.class, QueryCommand.class, ReplayCommand.class})
 public final class WeftCli implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

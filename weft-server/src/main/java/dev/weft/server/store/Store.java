@@ -323,6 +323,33 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  /** The by-service topology of messages sent since {@code sinceTicks}; see {@link Topology}. */
+  public synchronized Topology.ServiceGraph topologyServices(long sinceTicks) {
+    try {
+      return new TopologyQueries(conn).services(sinceTicks, abandonCutoff(config.clock().instant()));
+    } catch (SQLException e) {
+      throw new StoreException("cannot read topology: " + e.getMessage(), e);
+    }
+  }
+
+  /** The by-type topology of operations started since {@code sinceTicks}; see {@link Topology}. */
+  public synchronized Topology.TypeGraph topologyTypes(long sinceTicks) {
+    try {
+      return new TopologyQueries(conn).types(sinceTicks, abandonCutoff(config.clock().instant()));
+    } catch (SQLException e) {
+      throw new StoreException("cannot read topology: " + e.getMessage(), e);
+    }
+  }
+
+  /** Declared channels against observed ones, per service; see {@link Topology.Drift}. */
+  public synchronized Topology.Drift topologyDrift() {
+    try {
+      return new TopologyQueries(conn).drift();
+    } catch (SQLException e) {
+      throw new StoreException("cannot read declared topology: " + e.getMessage(), e);
+    }
+  }
+
   /** Every service that emitted an event, sorted. */
   public synchronized List<String> services() {
     try {

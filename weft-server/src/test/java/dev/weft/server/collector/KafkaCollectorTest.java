@@ -1,0 +1,224 @@
+package dev.weft.server.collector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weft.core.Envelope;
+import dev.weft.core.Operation;
+import dev.weft.core.Tracer;
+import dev.weft.core.event.EventJson;
+import dev.weft.core.event.TelemetryEvent;
+import dev.weft.core.sink.InMemorySink;
+import dev.weft.server.api.ApiConfig;
+import dev.weft.server.api.ApiServer;
+import dev.weft.server.cli.WeftCli;
+import dev.weft.server.query.Query;
+import dev.weft.server.store.Store;
+import dev.weft.testsupport.KafkaBroker;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The collector and replay against a real broker. */
+class KafkaCollectorTest {
+  static final String SKU = "urn:shop:SkuUpdated:v1";
+  static final Instant NOW = Instant.now();
+
+  static KafkaBroker broker;
+  static KafkaProducer<String, String> producer;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void startBroker() {
+    broker = KafkaBroker.shared();
+    producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+        ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer());
+  }
+
+  @AfterAll
+  static void closeProducer() {
+    if (producer != null) producer.close();
+  }
+
+  /** Merchants update SKUs; inventory handles each update, failing for every third merchant. */
+  static List<TelemetryEvent> shop(int merchants, String prefix) {
+    InMemorySink sink = new InMemorySink();
+    Tracer api = Tracer.builder("merchant-api").sink(sink).build();
+    Tracer inv = Tracer.builder("inventory").sink(sink).build();
+    for (int m = 0; m < merchants; m++) {
+      Operation u = api.start("UpdateSku").ptag("merchant_id", prefix + m);
+      Envelope<?, String> out = u.prepareOut(SKU, "sku-" + m);
+      api.sent(out.header(), "kafka:sku-updates", u);
+      u.complete();
+      Operation h = inv.start("UpdateInventory", Envelope.in(out.header(), "x"));
+      inv.received(out.header(), "kafka:sku-updates", h);
+      if (m % 3 == 0) h.fail("OUT_OF_STOCK", "none left");
+      else h.complete();
+    }
+    return sink.events();
+  }
+
+  static void produce(String topic, List<TelemetryEvent> events) throws Exception {
+    for (TelemetryEvent e : events) {
+      producer.send(new ProducerRecord<>(topic, e.traceId(), EventJson.toJson(e)));
+    }
+    producer.flush();
+  }
+
+  Store open(String name) {
+    return Store.open(dir.resolve(name), new Store.Config(Duration.ofHours(1), Clock.fixed(NOW, ZoneOffset.UTC)));
+  }
+
+  static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+      Thread.sleep(50);
+    }
+  }
+
+  static Set<String> traceIds(List<TelemetryEvent> events) {
+    Set<String> out = new LinkedHashSet<>();
+    for (TelemetryEvent e : events) out.addAll(e.traces());
+    return out;
+  }
+
+  @Test
+  void collectsExactlyOnceInEffectAndReplayRebuildsTheSameStore() throws Exception {
+    String topic = "telemetry-collect";
+    broker.createTopic(topic, 3);
+    List<TelemetryEvent> first = shop(12, "m-");
+    List<TelemetryEvent> later = shop(4, "late-");
+    KafkaCollector.Config config = KafkaCollector.Config.of(broker.bootstrapServers()).withTopic(topic)
+        .withGroupId("collect-test");
+
+    try (Store live = open("live.duckdb")) {
+      try (KafkaCollector collector = KafkaCollector.start(live, config)) {
+        produce(topic, first);
+        await("first events", () -> collector.stats().eventsIngested() == first.size());
+        assertThat(live.tableCounts()).containsEntry("events", (long) first.size());
+        List<Store.OpRow> hits = live.search(Query.parse("op=UpdateSku merchant_id=m-1"), 10);
+        assertThat(hits).hasSize(1);
+        assertThat(hits.get(0).traces()).hasSize(1);
+        assertThat(live.search(Query.parse("op=UpdateInventory status=failed"), 100)).hasSize(4);
+        Map<String, Long> afterFirst = live.tableCounts();
+
+        // The same events again, as a producer retry or a second publisher would: nothing changes.
+        produce(topic, first);
+        await("duplicates", () -> collector.stats().duplicates() == first.size());
+        assertThat(live.tableCounts()).isEqualTo(afterFirst);
+
+        // A garbage record is skipped and counted; the good records after it on the same partition still arrive.
+        producer.send(new ProducerRecord<>(topic, 0, "k", "{not an event")).get();
+        producer.send(new ProducerRecord<>(topic, 0, "k", "")).get();
+        for (TelemetryEvent e : later) producer.send(new ProducerRecord<>(topic, 0, e.traceId(), EventJson.toJson(e)));
+        producer.flush();
+        await("later events", () -> collector.stats().eventsIngested() == first.size() + later.size());
+        assertThat(collector.stats().badRecords()).isEqualTo(2);
+        assertThat(live.tableCounts()).containsEntry("events", (long) (first.size() + later.size()));
+        assertThat(live.search(Query.parse("merchant_id=late-2"), 10)).hasSize(2);
+        await("lag 0", () -> collector.stats().lag() == 0);
+
+        // The counters are on /metrics of an API server over the same store.
+        ApiServer api = ApiServer.start(live, new ApiConfig("127.0.0.1", 0, null, ApiConfig.DEFAULT_MAX_BODY));
+        try {
+          String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + api.port() + "/metrics")).build(),
+              HttpResponse.BodyHandlers.ofString()).body();
+          assertThat(metrics)
+              .contains("weft_collector_records_total " + (2 * first.size() + 2 + later.size()))
+              .contains("weft_collector_events_ingested_total " + (first.size() + later.size()))
+              .contains("weft_collector_duplicates_total " + first.size())
+              .contains("weft_collector_bad_records_total 2")
+              .contains("weft_collector_lag_records 0");
+        } finally {
+          api.close();
+        }
+      }
+
+      // Offsets were committed after each stored batch: the group is at the end of every partition...
+      Map<TopicPartition, OffsetAndMetadata> committed = broker.admin().listConsumerGroupOffsets("collect-test")
+          .partitionsToOffsetAndMetadata().get();
+      long committedTotal = committed.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
+      assertThat(committedTotal).isEqualTo(2L * first.size() + 2 + later.size());
+      // ...so a new member of the same group reads nothing again.
+      try (KafkaCollector again = KafkaCollector.start(live, config)) {
+        await("second member caught up", () -> again.stats().lag() == 0);
+        Thread.sleep(300);
+        assertThat(again.stats().records()).isZero();
+      }
+      Map<String, Long> liveCounts = live.tableCounts();
+
+      // Replay into a fresh store: the same tables and the same trace views.
+      try (Store rebuilt = open("rebuilt.duckdb")) {
+        AtomicLong lastDone = new AtomicLong(-1);
+        Replay.Summary s = Replay.run(rebuilt, broker.bootstrapServers(), topic, Map.of(),
+            (done, total) -> lastDone.set(done));
+        assertThat(s.total()).isEqualTo(committedTotal);
+        assertThat(s.records()).isEqualTo(committedTotal);
+        assertThat(lastDone.get()).isEqualTo(committedTotal);
+        assertThat(s.badRecords()).isEqualTo(2);
+        assertThat(s.eventsIngested()).isEqualTo(first.size() + later.size());
+        assertThat(s.duplicates()).isEqualTo(first.size());
+        assertThat(rebuilt.tableCounts()).isEqualTo(liveCounts);
+        List<String> ids = new ArrayList<>(traceIds(first));
+        ids.addAll(traceIds(later));
+        for (String id : ids) assertThat(rebuilt.trace(id)).isEqualTo(live.trace(id));
+        assertThat(rebuilt.eventLog()).isEqualTo(live.eventLog());
+      }
+    }
+  }
+
+  @Test
+  void replayCommandDrawsProgressAndReports() throws Exception {
+    String topic = "telemetry-replay-cli";
+    broker.createTopic(topic, 2);
+    List<TelemetryEvent> events = shop(5, "r-");
+    produce(topic, events);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    var cl = WeftCli.commandLine();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    int code = cl.execute("replay", "--kafka", broker.bootstrapServers(), "--topic", topic, "--data",
+        dir.resolve("data").toString());
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(err.toString()).contains(events.size() + "/" + events.size() + " records 100%");
+    assertThat(out.toString()).contains("events stored    " + events.size()).contains("bad records      0");
+
+    // Again with --from-beginning: a fresh store (the old one kept aside) ends up identical.
+    out.getBuffer().setLength(0);
+    code = cl.execute("replay", "--kafka", broker.bootstrapServers(), "--topic", topic, "--data",
+        dir.resolve("data").toString(), "--from-beginning");
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("events stored    " + events.size()).contains("duplicates       0");
+    try (var files = java.nio.file.Files.list(dir.resolve("data"))) {
+      assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("weft.duckdb.bak-"));
+    }
+  }
+}
