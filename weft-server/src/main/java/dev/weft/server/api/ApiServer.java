@@ -56,11 +56,16 @@ public final class ApiServer implements AutoCloseable {
   private final byte[] tokenDigest;
   private final Metrics metrics = new Metrics();
   private final Javalin app;
+  private final EventTail tail;
+
+  /** Most concurrent live tails ({@code GET events} with {@code Accept: text/event-stream}); more get 503. */
+  public static final int MAX_SSE_CLIENTS = 32;
 
   private ApiServer(Store store, ApiConfig config) {
     this.store = Objects.requireNonNull(store, "store");
     this.config = Objects.requireNonNull(config, "config");
     this.tokenDigest = config.authToken() == null ? null : sha256(config.authToken());
+    this.tail = new EventTail(store, MAX_SSE_CLIENTS);
     this.app = Javalin.create(cfg -> {
       cfg.showJavalinBanner = false;
       cfg.http.maxRequestSize = config.maxBodyBytes();
@@ -86,8 +91,14 @@ public final class ApiServer implements AutoCloseable {
     return config;
   }
 
+  /** Live tails currently connected. */
+  int activeTails() {
+    return tail.active();
+  }
+
   @Override
   public void close() {
+    tail.close();
     app.stop();
   }
 
@@ -101,6 +112,7 @@ public final class ApiServer implements AutoCloseable {
     app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
         .result(metrics.render(store)));
     app.post("/api/v1/events", this::ingest);
+    app.get("/api/v1/events", this::events);
     app.get("/api/v1/search", this::search);
     app.get("/api/v1/traces/{id}", this::trace);
     app.get("/api/v1/services", ctx -> ctx.json(Map.of("services", store.services())));
@@ -278,6 +290,7 @@ public final class ApiServer implements AutoCloseable {
     body.put("edges", v.edges());
     body.put("events", events);
     body.put("linkedTraces", v.linkedTraces());
+    body.put("criticalPath", dev.weft.server.store.CriticalPath.of(v));
     ctx.json(body);
   }
 
@@ -299,6 +312,91 @@ public final class ApiServer implements AutoCloseable {
     body.put("key", key);
     body.put("values", store.tagValues(key, TAG_VALUES_LIMIT));
     ctx.json(body);
+  }
+
+  // ------------------------------------------------------------------ event log
+
+  private static final java.util.regex.Pattern CURSOR = java.util.regex.Pattern.compile("-1|\\d{1,18}");
+
+  /**
+   * {@code GET events?q=&since=&limit=}: a page of the log, newest first; with {@code Accept: text/event-stream} a
+   * live tail over Server-Sent Events.
+   */
+  private void events(Context ctx) {
+    String q = ctx.queryParam("q");
+    dev.weft.server.store.EventFilter filter = dev.weft.server.store.EventFilter.ALL;
+    if (q != null && !q.isBlank()) {
+      Query query;
+      try {
+        query = Query.parse(q);
+      } catch (QueryException e) {
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("position", e.position());
+        extra.put("column", e.column());
+        extra.put("expected", e.expected());
+        extra.put("found", e.found());
+        throw new ApiError(400, e.getMessage(), extra);
+      }
+      try {
+        filter = dev.weft.server.store.EventFilter.of(query);
+      } catch (dev.weft.server.store.EventFilter.UnsupportedKeyException e) {
+        throw new ApiError(400, e.getMessage(), Map.of("key", e.key()));
+      }
+    }
+    String sinceText = ctx.queryParam("since");
+    boolean hasSince = sinceText != null && !sinceText.isBlank();
+    long since = hasSince ? sinceTicks(sinceText.trim(), store.config().clock().instant()) : Long.MIN_VALUE;
+    int limit = limit(ctx.queryParam("limit"));
+    String accept = ctx.header("Accept");
+    if (accept != null && accept.trim().equalsIgnoreCase("text/event-stream")) {
+      liveTail(ctx, filter, hasSince ? since : null, limit);
+      return;
+    }
+    List<Store.LogEntry> page = store.eventPage(filter, since, limit);
+    List<JsonNode> events = new ArrayList<>(page.size());
+    for (Store.LogEntry e : page) events.add(tree(e.json()));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("query", filter.text());
+    body.put("since", hasSince ? since : null);
+    body.put("limit", limit);
+    body.put("count", events.size());
+    body.put("cursor", store.lastEventCursor());
+    body.put("events", events);
+    ctx.json(body);
+  }
+
+  private void liveTail(Context ctx, dev.weft.server.store.EventFilter filter, Long since, int limit) {
+    String last = ctx.header("Last-Event-ID");
+    Long resume = null;
+    if (last != null && !last.isBlank()) {
+      if (!CURSOR.matcher(last.trim()).matches()) {
+        throw new ApiError(400, "bad Last-Event-ID '" + clip(last, 40) + "'; expected a cursor sent by this server");
+      }
+      resume = Long.parseLong(last.trim());
+    }
+    long cursor;
+    List<Store.LogEntry> backlog = new ArrayList<>();
+    if (resume != null) {
+      cursor = resume;
+    } else {
+      cursor = store.lastEventCursor();
+      if (since != null) {
+        // oldest first; entries past the cursor come through the tail itself
+        for (Store.LogEntry e : store.eventPage(filter, since, limit)) {
+          if (e.cursor() <= cursor) backlog.add(0, e);
+        }
+      }
+    }
+    if (!tail.reserve()) {
+      throw new ApiError(503, "too many live tails (" + MAX_SSE_CLIENTS + "); try again later");
+    }
+    long start = cursor;
+    try {
+      new io.javalin.http.sse.SseHandler(0, client -> tail.serve(client, filter, backlog, start)).handle(ctx);
+    } catch (RuntimeException e) {
+      tail.release(); // the handler failed before it reached serve()
+      throw e;
+    }
   }
 
   // ------------------------------------------------------------------ topology

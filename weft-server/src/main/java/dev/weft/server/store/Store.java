@@ -387,6 +387,54 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  /**
+   * One entry of the event log: its cursor and its exact JSON. Cursors grow in ingest order (DuckDB's row id of the
+   * append-only events table), so "everything after cursor c" is a stable way to follow the log.
+   */
+  public record LogEntry(long cursor, String json) {}
+
+  /** Longest page of {@link #eventPage} and {@link #eventsAfter}. */
+  public static final int MAX_EVENT_PAGE = 10_000;
+
+  /** Events matching {@code filter} with a timestamp at or after {@code sinceTicks}, newest first, at most limit. */
+  public synchronized List<LogEntry> eventPage(EventFilter filter, long sinceTicks, int limit) {
+    return logEntries("e.ts >= ? AND " + filter.where() + " ORDER BY e.ts DESC, e.event_id DESC LIMIT ?",
+        sinceTicks, filter, limit);
+  }
+
+  /** Events matching {@code filter} stored after {@code cursor}, in ingest order, at most limit. */
+  public synchronized List<LogEntry> eventsAfter(EventFilter filter, long cursor, int limit) {
+    return logEntries("e.rowid > ? AND " + filter.where() + " ORDER BY e.rowid LIMIT ?", cursor, filter, limit);
+  }
+
+  /** The cursor of the last stored event; -1 when the log is empty. */
+  public synchronized long lastEventCursor() {
+    try {
+      Object v = rows("SELECT max(rowid) FROM events").get(0)[0];
+      return v == null ? -1 : (Long) v;
+    } catch (SQLException e) {
+      throw new StoreException("cannot read events: " + e.getMessage(), e);
+    }
+  }
+
+  private List<LogEntry> logEntries(String tail, long bound, EventFilter filter, int limit) {
+    Objects.requireNonNull(filter, "filter");
+    if (limit < 1 || limit > MAX_EVENT_PAGE) throw new IllegalArgumentException("limit must be 1.." + MAX_EVENT_PAGE);
+    List<Object> params = new ArrayList<>();
+    params.add(bound);
+    params.addAll(filter.params());
+    params.add((long) limit);
+    try {
+      List<LogEntry> out = new ArrayList<>();
+      for (Object[] r : rows("SELECT e.rowid, e.json FROM events e WHERE " + tail, params.toArray())) {
+        out.add(new LogEntry((Long) r[0], (String) r[1]));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException("cannot read events: " + e.getMessage(), e);
+    }
+  }
+
   /** The stored events in replay order (timestamp, then event_id): the exact JSON lines. */
   public synchronized List<String> eventLog() {
     try {
