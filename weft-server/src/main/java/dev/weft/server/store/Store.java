@@ -5,13 +5,10 @@ import dev.weft.server.query.Query;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -451,26 +448,7 @@ public final class Store implements AutoCloseable {
   }
 
   private List<Object[]> rows(String sql, Object... params) throws SQLException {
-    List<Object[]> out = new ArrayList<>();
-    try (PreparedStatement ps = conn.prepareStatement(sql)) {
-      Projection.bind(ps, Arrays.asList(params));
-      try (ResultSet rs = ps.executeQuery()) {
-        int n = rs.getMetaData().getColumnCount();
-        while (rs.next()) {
-          Object[] row = new Object[n];
-          for (int i = 0; i < n; i++) {
-            Object v = rs.getObject(i + 1);
-            if (v instanceof Number num && !(v instanceof Long)) v = num.longValue();
-            row[i] = v;
-          }
-          out.add(row);
-        }
-      }
-    } finally {
-      // reads run inside the connection's open transaction; end it so the next batch starts fresh
-      conn.commit();
-    }
-    return out;
+    return Rows.query(conn, true, sql, params);
   }
 
   @Override

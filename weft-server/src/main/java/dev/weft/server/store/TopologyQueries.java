@@ -1,11 +1,8 @@
 package dev.weft.server.store;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -186,21 +183,6 @@ final class TopologyQueries {
   }
 
   private List<Object[]> rows(String sql, Object... params) throws SQLException {
-    List<Object[]> out = new ArrayList<>();
-    try (PreparedStatement ps = conn.prepareStatement(sql)) {
-      Projection.bind(ps, Arrays.asList(params));
-      try (ResultSet rs = ps.executeQuery()) {
-        int n = rs.getMetaData().getColumnCount();
-        while (rs.next()) {
-          Object[] row = new Object[n];
-          for (int i = 0; i < n; i++) row[i] = rs.getObject(i + 1);
-          out.add(row);
-        }
-      }
-    } finally {
-      // reads run inside the connection's open transaction; end it so the next batch starts fresh
-      conn.commit();
-    }
-    return out;
+    return Rows.query(conn, false, sql, params);
   }
 }
