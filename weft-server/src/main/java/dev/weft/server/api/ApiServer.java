@@ -57,12 +57,16 @@ public final class ApiServer implements AutoCloseable {
   private final Metrics metrics = new Metrics();
   private final Javalin app;
   private final EventTail tail;
+  private final SavedQueries savedQueries;
+  private final UiAssets ui;
 
   /** Most concurrent live tails ({@code GET events} with {@code Accept: text/event-stream}); more get 503. */
   public static final int MAX_SSE_CLIENTS = 32;
 
-  private ApiServer(Store store, ApiConfig config) {
+  private ApiServer(Store store, ApiConfig config, SavedQueries savedQueries) {
     this.store = Objects.requireNonNull(store, "store");
+    this.savedQueries = Objects.requireNonNull(savedQueries, "savedQueries");
+    this.ui = UiAssets.load();
     this.config = Objects.requireNonNull(config, "config");
     this.tokenDigest = config.authToken() == null ? null : sha256(config.authToken());
     this.tail = new EventTail(store, MAX_SSE_CLIENTS);
@@ -71,13 +75,21 @@ public final class ApiServer implements AutoCloseable {
       cfg.http.maxRequestSize = config.maxBodyBytes();
       cfg.jetty.defaultHost = config.bind();
       cfg.jetty.defaultPort = config.port();
+      // Jetty's own refusals (414, 431, a malformed path) in the API's JSON error shape
+      cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+      cfg.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JsonErrorHandler()));
     });
     routes();
   }
 
   /** Starts a server on {@code config.bind():config.port()}. The caller keeps ownership of the store. */
   public static ApiServer start(Store store, ApiConfig config) {
-    ApiServer s = new ApiServer(store, config);
+    return start(store, config, SavedQueries.inMemory());
+  }
+
+  /** As {@link #start(Store, ApiConfig)}, with the saved queries of the UI's dashboards kept in {@code saved}. */
+  public static ApiServer start(Store store, ApiConfig config, SavedQueries saved) {
+    ApiServer s = new ApiServer(store, config, saved);
     s.app.start();
     return s;
   }
@@ -119,6 +131,10 @@ public final class ApiServer implements AutoCloseable {
     app.get("/api/v1/tags/{key}/values", this::tagValues);
     app.get("/api/v1/topology", this::topology);
     app.get("/api/v1/topology/declared", ctx -> ctx.json(store.topologyDrift()));
+    new UiApi(store, savedQueries).routes(app);
+    // the web UI: every other GET (registered last, so the API's routes win)
+    app.get("/", ui::serve);
+    app.get("/*", ui::serve);
 
     app.exception(ApiError.class, (e, ctx) -> fail(ctx, e));
     app.exception(Exception.class, (e, ctx) -> {
@@ -243,7 +259,7 @@ public final class ApiServer implements AutoCloseable {
     body.put("query", query.format());
     body.put("limit", limit);
     body.put("count", rows.size());
-    body.put("operations", rows);
+    body.put("operations", UiApi.withDetails(store, rows));
     ctx.json(body);
   }
 
@@ -411,12 +427,51 @@ public final class ApiServer implements AutoCloseable {
     if (view == null || view.isEmpty()) view = "services";
     String sinceText = ctx.queryParam("since");
     if (sinceText == null || sinceText.isBlank()) sinceText = DEFAULT_SINCE;
-    long since = sinceTicks(sinceText.trim(), store.config().clock().instant());
-    switch (view) {
-      case "services" -> ctx.json(store.topologyServices(since));
-      case "types" -> ctx.json(store.topologyTypes(since));
-      default -> throw new ApiError(400, "bad view '" + clip(view, 40) + "'; expected services or types");
+    java.time.Instant now = store.config().clock().instant();
+    long since = sinceTicks(sinceText.trim(), now);
+    String stepText = ctx.queryParam("step");
+    if (!view.equals("services") && !view.equals("types")) {
+      throw new ApiError(400, "bad view '" + clip(view, 40) + "'; expected services or types");
     }
+    if (stepText == null || stepText.isBlank()) {
+      ctx.json(view.equals("services") ? store.topologyServices(since) : store.topologyTypes(since));
+      return;
+    }
+    long step = stepTicks(stepText.trim());
+    long buckets = (dev.weft.core.Ticks.of(now) - since) / step + 1;
+    if (buckets > MAX_BUCKETS) {
+      throw new ApiError(400, "step '" + clip(stepText, 40) + "' makes " + buckets + " buckets; at most "
+          + MAX_BUCKETS + ": use a longer step or a shorter since");
+    }
+    ctx.json(view.equals("services") ? store.topologyServiceSeries(since, step) : store.topologyTypeSeries(since, step));
+  }
+
+  /** Milliseconds of a duration unit of {@link #AGO}. */
+  private static long unitMillis(String unit) {
+    return switch (unit) {
+      case "ms" -> 1L;
+      case "s" -> 1_000L;
+      case "m" -> 60_000L;
+      case "h" -> 3_600_000L;
+      default -> 86_400_000L;
+    };
+  }
+
+  /** Most time buckets of one topology series. */
+  static final int MAX_BUCKETS = 1_000;
+
+  /** A bucket width such as 1m, 15m, 1h or 1d, in ticks; at least one millisecond. */
+  static long stepTicks(String text) {
+    java.util.regex.Matcher m = AGO.matcher(text);
+    if (!m.matches()) {
+      throw new ApiError(400, "bad step '" + clip(text, 40) + "'; expected a duration such as 1m, 15m, 1h or 1d");
+    }
+    long unitMillis = unitMillis(m.group(2));
+    double millis = Double.parseDouble(m.group(1)) * unitMillis;
+    if (!(millis >= 1) || millis > 3650d * 86_400_000L) {
+      throw new ApiError(400, "bad step '" + clip(text, 40) + "'; expected between 1ms and 3650d");
+    }
+    return Math.round(millis) * 10_000L;
   }
 
   /**
@@ -428,13 +483,7 @@ public final class ApiServer implements AutoCloseable {
       java.util.regex.Matcher m = AGO.matcher(text);
       if (m.matches()) {
         double amount = Double.parseDouble(m.group(1));
-        long unitMillis = switch (m.group(2)) {
-          case "ms" -> 1L;
-          case "s" -> 1_000L;
-          case "m" -> 60_000L;
-          case "h" -> 3_600_000L;
-          default -> 86_400_000L;
-        };
+        long unitMillis = unitMillis(m.group(2));
         double millis = amount * unitMillis;
         if (millis > 3650d * 86_400_000L) throw new ApiError(400, "bad since '" + clip(text, 60)
             + "'; at most 3650d ago");

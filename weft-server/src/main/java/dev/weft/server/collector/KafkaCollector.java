@@ -144,6 +144,11 @@ public final class KafkaCollector implements AutoCloseable {
     return config;
   }
 
+  /** Partitions this instance owned after its last poll: its share of the group. */
+  public int assignedPartitions() {
+    return assigned;
+  }
+
   public Stats stats() {
     return new Stats(records.sum(), ingested.sum(), duplicates.sum(), bad.sum(), batches.sum(), storeFailures.sum(),
         lag.get());
@@ -162,6 +167,8 @@ public final class KafkaCollector implements AutoCloseable {
     Metrics.unregister(store, metricsSource);
   }
 
+  private volatile int assigned;
+
   private void run() {
     try {
       consumer.subscribe(List.of(config.topic()));
@@ -172,6 +179,7 @@ public final class KafkaCollector implements AutoCloseable {
         } catch (WakeupException e) {
           break;
         }
+        assigned = consumer.assignment().size();
         if (!polled.isEmpty()) handle(polled);
         updateLag();
       }

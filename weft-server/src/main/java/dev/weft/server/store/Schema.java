@@ -91,7 +91,11 @@ final class Schema {
           + " event_id VARCHAR NOT NULL)",
       // No key on purpose: rows are replaced per service within a transaction (see RATIONALE).
       "CREATE TABLE IF NOT EXISTS declared (service VARCHAR NOT NULL, channel VARCHAR NOT NULL,"
-          + " schema_uri VARCHAR NOT NULL, reply_schema VARCHAR, direction VARCHAR NOT NULL)");
+          + " schema_uri VARCHAR NOT NULL, reply_schema VARCHAR, direction VARCHAR NOT NULL)",
+      // Trace lookups: the composite keys above start with the owner, so a trace needs its own index.
+      "CREATE INDEX IF NOT EXISTS event_traces_trace ON event_traces (trace_id)",
+      "CREATE INDEX IF NOT EXISTS op_traces_trace ON op_traces (trace_id)",
+      "CREATE INDEX IF NOT EXISTS message_traces_trace ON message_traces (trace_id)");
 
   static void create(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {

@@ -9,11 +9,11 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeSet;
 
 /**
  * The embedded store: an append-only table of telemetry events keyed by {@code event_id}, and the read tables
@@ -86,9 +86,12 @@ public final class Store implements AutoCloseable {
   private final Connection conn;
   private final Config config;
 
+  private final Projection projection;
+
   private Store(Connection conn, Config config) {
     this.conn = conn;
     this.config = config;
+    this.projection = new Projection(conn);
   }
 
   /** Opens (creating if needed) the store in {@code file}. */
@@ -98,6 +101,12 @@ public final class Store implements AutoCloseable {
       Connection c = DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath());
       try {
         Schema.create(c);
+        Projection.createStaging(c);
+        try (java.sql.Statement st = c.createStatement()) {
+          // A checkpoint rewrites the indexes; at DuckDB's default (16 MB of WAL) it ran every few batches and took
+          // more than half of the ingest time. 256 MB bounds the WAL replayed after a crash to a few seconds.
+          st.execute("SET checkpoint_threshold = '256MB'");
+        }
         c.setAutoCommit(false);
         c.commit();
       } catch (SQLException e) {
@@ -107,6 +116,21 @@ public final class Store implements AutoCloseable {
       return new Store(c, config);
     } catch (SQLException | ClassNotFoundException e) {
       throw new StoreException("cannot open store " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Test hook: runs after a batch is fully written, just before its commit. */
+  void beforeCommitForTest(Runnable hook) {
+    projection.beforeCommit = hook;
+  }
+
+  /** Writes everything to the main file now (DuckDB CHECKPOINT), for a backup or a size measurement. */
+  public synchronized void checkpoint() {
+    try (java.sql.Statement st = conn.createStatement()) {
+      conn.commit();
+      st.execute("CHECKPOINT");
+    } catch (SQLException e) {
+      throw new StoreException("checkpoint failed: " + e.getMessage(), e);
     }
   }
 
@@ -122,25 +146,12 @@ public final class Store implements AutoCloseable {
    */
   public synchronized IngestResult ingest(List<TelemetryEvent> batch) {
     Objects.requireNonNull(batch, "batch");
-    int accepted = 0;
-    int duplicates = 0;
     try {
-      Projection p = new Projection(conn);
-      TreeSet<String> emitters = new TreeSet<>();
       int index = 0;
-      for (TelemetryEvent e : batch) {
-        check(e, index++);
-        if (!p.insertRaw(e)) {
-          duplicates++;
-          continue;
-        }
-        accepted++;
-        p.project(e);
-        if (e.instanceId() != null && e.seq() >= 0) emitters.add(e.instanceId());
-      }
-      for (String id : emitters) p.emitter(id);
+      for (TelemetryEvent e : batch) check(e, index++);
+      int accepted = projection.ingest(batch);
       conn.commit();
-      return new IngestResult(accepted, duplicates);
+      return new IngestResult(accepted, batch.size() - accepted);
     } catch (SQLException | RuntimeException e) {
       rollback(e);
       throw new StoreException("batch not stored: " + e.getMessage(), e);
@@ -246,26 +257,62 @@ public final class Store implements AutoCloseable {
   }
 
   private List<MessageRow> messages(String traceId) throws SQLException {
-    List<MessageRow> out = new ArrayList<>();
-    for (Object[] r : rows("SELECT m.message_id, m.producer, m.schema_uri, m.channel, m.msg_ticks, m.send_ticks,"
+    List<Object[]> rows = rows("SELECT m.message_id, m.producer, m.schema_uri, m.channel, m.msg_ticks, m.send_ticks,"
         + " m.send_op_id FROM messages m WHERE m.message_id IN (SELECT message_id FROM message_traces WHERE trace_id = ?)"
-        + " ORDER BY m.msg_ticks NULLS LAST, m.message_id", traceId)) {
+        + " ORDER BY m.msg_ticks NULLS LAST, m.message_id", traceId);
+    List<String> ids = new ArrayList<>();
+    for (Object[] r : rows) ids.add((String) r[0]);
+    Map<String, List<String>> traces = lists("message_traces", "message_id", "trace_id", "idx, trace_id", ids);
+    Map<String, List<String>> parents = lists("message_parents", "message_id", "parent_id", "idx, parent_id", ids);
+    Map<String, Map<String, String>> mtags = new HashMap<>();
+    Map<String, Map<String, String>> ptags = new HashMap<>();
+    for (List<String> chunk : chunks(ids)) {
+      List<Object> params = new ArrayList<>(chunk);
+      for (Object[] r : rows("SELECT owner_id, kind, key, value FROM tags WHERE owner_kind = 'msg' AND owner_id IN ("
+          + placeholders(chunk.size()) + ") ORDER BY owner_id, kind, key, value", params.toArray())) {
+        Map<String, Map<String, String>> target = "mtag".equals(r[1]) ? mtags : ptags;
+        target.computeIfAbsent((String) r[0], k -> new LinkedHashMap<>())
+            .merge((String) r[2], (String) r[3], (a, b) -> a + "," + b);
+      }
+    }
+    List<MessageRow> out = new ArrayList<>();
+    for (Object[] r : rows) {
       String id = (String) r[0];
       out.add(new MessageRow(id, (String) r[1], (String) r[2], (String) r[3], (Long) r[4], (Long) r[5],
-          (String) r[6], strings("SELECT trace_id FROM message_traces WHERE message_id = ? ORDER BY idx, trace_id", id),
-          strings("SELECT parent_id FROM message_parents WHERE message_id = ? ORDER BY idx, parent_id", id),
-          tagMap("msg", id, "mtag"), tagMap("msg", id, "ptag")));
+          (String) r[6], traces.getOrDefault(id, List.of()), parents.getOrDefault(id, List.of()),
+          mtags.getOrDefault(id, Map.of()), ptags.getOrDefault(id, Map.of())));
     }
     return out;
   }
 
-  private Map<String, String> tagMap(String ownerKind, String owner, String kind) throws SQLException {
-    Map<String, String> m = new LinkedHashMap<>();
-    for (Object[] r : rows("SELECT key, value FROM tags WHERE owner_kind = ? AND owner_id = ? AND kind = ?"
-        + " ORDER BY key, value", ownerKind, owner, kind)) {
-      m.merge((String) r[0], (String) r[1], (a, b) -> a + "," + b);
+  /** Most ids bound in one {@code IN (…)} list. */
+  private static final int IN_CHUNK = 500;
+
+  private static List<List<String>> chunks(List<String> ids) {
+    List<List<String>> out = new ArrayList<>();
+    for (int i = 0; i < ids.size(); i += IN_CHUNK) out.add(ids.subList(i, Math.min(ids.size(), i + IN_CHUNK)));
+    return out;
+  }
+
+  private static String placeholders(int n) {
+    return String.join(", ", java.util.Collections.nCopies(n, "?"));
+  }
+
+  /**
+   * {@code owner -> values} from a two-column set table, for many owners in a few queries. Table and column names
+   * are constants of the callers; the ids are bound.
+   */
+  private Map<String, List<String>> lists(String table, String ownerColumn, String valueColumn, String order,
+      List<String> owners) throws SQLException {
+    Map<String, List<String>> out = new HashMap<>();
+    for (List<String> chunk : chunks(owners)) {
+      for (Object[] r : rows("SELECT " + ownerColumn + ", " + valueColumn + " FROM " + table + " WHERE "
+          + ownerColumn + " IN (" + placeholders(chunk.size()) + ") ORDER BY " + ownerColumn + ", " + order,
+          chunk.toArray())) {
+        out.computeIfAbsent((String) r[0], k -> new ArrayList<>()).add((String) r[1]);
+      }
     }
-    return m;
+    return out;
   }
 
   /**
@@ -295,12 +342,16 @@ public final class Store implements AutoCloseable {
   }
 
   private List<OpRow> ops(String sql, List<Object> params) throws SQLException {
+    List<Object[]> rows = rows(sql, params.toArray());
+    List<String> ids = new ArrayList<>();
+    for (Object[] r : rows) ids.add((String) r[0]);
+    Map<String, List<String>> traces = lists("op_traces", "op_id", "trace_id", "trace_id", ids);
     List<OpRow> out = new ArrayList<>();
-    for (Object[] r : rows(sql, params.toArray())) {
+    for (Object[] r : rows) {
       String id = (String) r[0];
       out.add(new OpRow(id, (String) r[1], (String) r[2], (String) r[3], (String) r[4], (Long) r[5], (Long) r[6],
           (Long) r[7], (String) r[8], (String) r[9], (String) r[10], (String) r[11], (String) r[12],
-          strings("SELECT trace_id FROM op_traces WHERE op_id = ? ORDER BY trace_id", id)));
+          traces.getOrDefault(id, List.of())));
     }
     return out;
   }
@@ -338,6 +389,37 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  /**
+   * Topology roll-ups over time: the by-service edges (count, errors, p50/p99 of processing time and queue wait) of
+   * each bucket of {@code stepTicks}, for messages sent since {@code sinceTicks}.
+   */
+  public synchronized Topology.Series<Topology.ServiceBucket> topologyServiceSeries(long sinceTicks, long stepTicks) {
+    checkStep(stepTicks);
+    try {
+      return new Topology.Series<>(sinceTicks, stepTicks / 10_000, new TopologyQueries(conn).serviceBuckets(
+          sinceTicks, stepTicks, abandonCutoff(config.clock().instant())));
+    } catch (SQLException e) {
+      throw new StoreException("cannot read topology: " + e.getMessage(), e);
+    }
+  }
+
+  /** As {@link #topologyServiceSeries}, by type, for operations started since {@code sinceTicks}. */
+  public synchronized Topology.Series<Topology.TypeBucket> topologyTypeSeries(long sinceTicks, long stepTicks) {
+    checkStep(stepTicks);
+    try {
+      return new Topology.Series<>(sinceTicks, stepTicks / 10_000, new TopologyQueries(conn).typeBuckets(
+          sinceTicks, stepTicks, abandonCutoff(config.clock().instant())));
+    } catch (SQLException e) {
+      throw new StoreException("cannot read topology: " + e.getMessage(), e);
+    }
+  }
+
+  private static void checkStep(long stepTicks) {
+    if (stepTicks < 10_000 || stepTicks == TopologyQueries.WHOLE_WINDOW) {
+      throw new IllegalArgumentException("step must be at least 1 ms");
+    }
+  }
+
   /** Declared channels against observed ones, per service; see {@link Topology.Drift}. */
   public synchronized Topology.Drift topologyDrift() {
     try {
@@ -368,6 +450,17 @@ public final class Store implements AutoCloseable {
   /** As {@link #tagValues(String, int)}, at most 100. */
   public List<String> tagValues(String key) {
     return tagValues(key, 100);
+  }
+
+  // ------------------------------------------------------------------ web UI reads (UiQueries.java)
+
+  /** Runs one of the web UI's reads ({@link UiQueries}) on the store's connection, under its lock. */
+  public synchronized <T> T uiRead(UiQueries.Read<T> read) {
+    try {
+      return read.apply(new UiQueries(conn, abandonCutoff(config.clock().instant())));
+    } catch (SQLException e) {
+      throw new StoreException("cannot read: " + e.getMessage(), e);
+    }
   }
 
   /** Row counts of every table, for diagnostics and tests. */

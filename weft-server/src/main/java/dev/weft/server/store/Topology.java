@@ -35,6 +35,15 @@ public final class Topology {
   /** The by-type graph of operations started since {@code sinceTicks}. */
   public record TypeGraph(long sinceTicks, List<Node> nodes, List<TypeEdge> edges) {}
 
+  /** The by-service edges of one time bucket starting at {@code startMs} (epoch milliseconds). */
+  public record ServiceBucket(long startMs, List<ServiceEdge> edges) {}
+
+  /** The by-type edges of one time bucket starting at {@code startMs} (epoch milliseconds). */
+  public record TypeBucket(long startMs, List<TypeEdge> edges) {}
+
+  /** Topology roll-ups over time: {@code buckets} of {@code stepMs} from {@code sinceTicks} on, oldest first. */
+  public record Series<B>(long sinceTicks, long stepMs, List<B> buckets) {}
+
   /** A channel a service declared: {@code direction} is publish, subscribe, serve or call. */
   public record DeclaredChannel(String service, String channel, String schema, String direction) {}
 

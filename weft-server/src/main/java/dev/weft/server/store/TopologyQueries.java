@@ -21,42 +21,50 @@ final class TopologyQueries {
   /** Failed, or never ended and started before the abandon cutoff (the one {@code ?}). */
   private static final String BAD = "(o.status = 'failed' OR (o.status IS NULL AND o.start_ticks < ?))";
 
+  /**
+   * By service. The first {@code ?} is the bucket width in ticks: every row gets {@code bucket} = the start of its
+   * time bucket (message sent), and everything groups by it. The whole-window view uses one bucket as wide as time.
+   */
   private static final String SERVICES_SQL = """
       WITH msg AS (
-        SELECT m.message_id, coalesce(m.send_service, m.producer) AS producer, m.channel
+        SELECT (coalesce(m.send_ticks, m.msg_ticks) // ?) AS bucket, m.message_id,
+               coalesce(m.send_service, m.producer) AS producer, m.channel
         FROM messages m
         WHERE m.channel IS NOT NULL AND coalesce(m.send_ticks, m.msg_ticks) >= ?),
       rcv AS (
-        SELECT msg.producer, msg.channel, r.service AS consumer, msg.message_id, r.op_id,
+        SELECT msg.bucket, msg.producer, msg.channel, r.service AS consumer, msg.message_id, r.op_id,
                CAST(r.queue_wait AS DOUBLE) AS wait
         FROM msg JOIN receives r ON r.message_id = msg.message_id),
       ops AS (
-        SELECT DISTINCT rcv.producer, rcv.channel, rcv.consumer, o.op_id,
+        SELECT DISTINCT rcv.bucket, rcv.producer, rcv.channel, rcv.consumer, o.op_id,
                CAST(o.end_ticks - o.start_ticks AS DOUBLE) AS dur, %s AS bad
         FROM rcv JOIN operations o ON o.op_id = rcv.op_id),
       w AS (
-        SELECT producer, channel, consumer, count(DISTINCT message_id) AS n,
+        SELECT bucket, producer, channel, consumer, count(DISTINCT message_id) AS n,
                quantile_cont(wait, 0.5) AS w50, quantile_cont(wait, 0.99) AS w99
-        FROM rcv GROUP BY producer, channel, consumer),
+        FROM rcv GROUP BY bucket, producer, channel, consumer),
       p AS (
-        SELECT producer, channel, consumer, count(*) AS nops, count(*) FILTER (WHERE bad) AS errors,
+        SELECT bucket, producer, channel, consumer, count(*) AS nops, count(*) FILTER (WHERE bad) AS errors,
                quantile_cont(dur, 0.5) AS d50, quantile_cont(dur, 0.99) AS d99
-        FROM ops GROUP BY producer, channel, consumer)
-      SELECT w.producer, w.channel, w.consumer, w.n, coalesce(p.nops, 0), coalesce(p.errors, 0),
+        FROM ops GROUP BY bucket, producer, channel, consumer)
+      SELECT w.bucket, w.producer, w.channel, w.consumer, w.n, coalesce(p.nops, 0), coalesce(p.errors, 0),
              p.d50 / %s, p.d99 / %s, w.w50 / %s, w.w99 / %s
-      FROM w LEFT JOIN p ON p.producer IS NOT DISTINCT FROM w.producer AND p.channel = w.channel
-                        AND p.consumer = w.consumer
+      FROM w LEFT JOIN p ON p.bucket = w.bucket AND p.producer IS NOT DISTINCT FROM w.producer
+                        AND p.channel = w.channel AND p.consumer = w.consumer
       UNION ALL
-      SELECT msg.producer, msg.channel, NULL, count(*), 0, 0, NULL, NULL, NULL, NULL
+      SELECT msg.bucket, msg.producer, msg.channel, NULL, count(*), 0, 0, NULL, NULL, NULL, NULL
       FROM msg
-      WHERE NOT EXISTS (SELECT 1 FROM rcv WHERE rcv.producer IS NOT DISTINCT FROM msg.producer
+      WHERE NOT EXISTS (SELECT 1 FROM rcv WHERE rcv.bucket = msg.bucket
+                                            AND rcv.producer IS NOT DISTINCT FROM msg.producer
                                             AND rcv.channel = msg.channel)
-      GROUP BY msg.producer, msg.channel
-      ORDER BY 1 NULLS FIRST, 2, 3 NULLS LAST""".formatted(BAD, PER_MS, PER_MS, PER_MS, PER_MS);
+      GROUP BY msg.bucket, msg.producer, msg.channel
+      ORDER BY 1, 2 NULLS FIRST, 3, 4 NULLS LAST""".formatted(BAD, PER_MS, PER_MS, PER_MS, PER_MS);
 
+  /** By type; as {@link #SERVICES_SQL}, bucketed by the operation's start. */
   private static final String TYPES_SQL = """
       WITH ops AS (
-        SELECT o.op_id, o.op, o.service, CAST(o.end_ticks - o.start_ticks AS DOUBLE) AS dur, %s AS bad
+        SELECT (o.start_ticks // ?) AS bucket, o.op_id, o.op, o.service,
+               CAST(o.end_ticks - o.start_ticks AS DOUBLE) AS dur, %s AS bad
         FROM operations o WHERE o.start_ticks >= ?),
       ins AS (
         SELECT DISTINCT x.op_id, m.schema_uri
@@ -68,13 +76,17 @@ final class TopologyQueries {
         SELECT DISTINCT send_op_id AS op_id, schema_uri FROM messages
         WHERE send_op_id IS NOT NULL AND schema_uri IS NOT NULL),
       j AS (
-        SELECT ins.schema_uri AS input, ops.service, ops.op, outs.schema_uri AS output, ops.op_id, ops.dur, ops.bad
+        SELECT ops.bucket, ins.schema_uri AS input, ops.service, ops.op, outs.schema_uri AS output, ops.op_id,
+               ops.dur, ops.bad
         FROM ops LEFT JOIN ins ON ins.op_id = ops.op_id LEFT JOIN outs ON outs.op_id = ops.op_id)
-      SELECT input, service, op, output, count(DISTINCT op_id), count(DISTINCT op_id) FILTER (WHERE bad),
+      SELECT bucket, input, service, op, output, count(DISTINCT op_id), count(DISTINCT op_id) FILTER (WHERE bad),
              quantile_cont(dur, 0.5) / %s, quantile_cont(dur, 0.99) / %s
-      FROM j GROUP BY input, service, op, output
-      ORDER BY service NULLS FIRST, op NULLS FIRST, input NULLS FIRST, output NULLS FIRST""".formatted(BAD, PER_MS,
-      PER_MS);
+      FROM j GROUP BY bucket, input, service, op, output
+      ORDER BY bucket, service NULLS FIRST, op NULLS FIRST, input NULLS FIRST, output NULLS FIRST""".formatted(BAD,
+      PER_MS, PER_MS);
+
+  /** A bucket wider than any tick value: the whole window in one bucket. */
+  static final long WHOLE_WINDOW = Long.MAX_VALUE;
 
   private static final String OBSERVED_SQL = """
       SELECT service, channel, bool_or(s), bool_or(r) FROM (
@@ -91,35 +103,41 @@ final class TopologyQueries {
   }
 
   Topology.ServiceGraph services(long sinceTicks, long abandonCutoff) throws SQLException {
-    List<Topology.ServiceEdge> edges = new ArrayList<>();
+    List<Topology.ServiceBucket> b = serviceBuckets(sinceTicks, WHOLE_WINDOW, abandonCutoff);
+    List<Topology.ServiceEdge> edges = b.isEmpty() ? List.of() : b.get(0).edges();
     TreeSet<String> services = new TreeSet<>();
-    for (Object[] r : rows(SERVICES_SQL, sinceTicks, abandonCutoff)) {
-      String producer = (String) r[0];
-      String consumer = (String) r[2];
-      if (producer != null) services.add(producer);
-      if (consumer != null) services.add(consumer);
-      edges.add(new Topology.ServiceEdge(producer, (String) r[1], consumer, asLong(r[3]), asLong(r[4]),
-          asLong(r[5]), asDouble(r[6]), asDouble(r[7]), asDouble(r[8]), asDouble(r[9])));
+    for (Topology.ServiceEdge e : edges) {
+      if (e.producer() != null) services.add(e.producer());
+      if (e.consumer() != null) services.add(e.consumer());
     }
     List<Topology.Node> nodes = new ArrayList<>();
     for (String s : services) nodes.add(new Topology.Node("service", s, s, s));
     return new Topology.ServiceGraph(sinceTicks, nodes, edges);
   }
 
+  /** The by-service edges per time bucket of {@code stepTicks}, oldest first; buckets without traffic are left out. */
+  List<Topology.ServiceBucket> serviceBuckets(long sinceTicks, long stepTicks, long abandonCutoff)
+      throws SQLException {
+    TreeMap<Long, List<Topology.ServiceEdge>> buckets = new TreeMap<>();
+    for (Object[] r : rows(SERVICES_SQL, stepTicks, sinceTicks, abandonCutoff)) {
+      buckets.computeIfAbsent(asLong(r[0]), k -> new ArrayList<>()).add(new Topology.ServiceEdge((String) r[1],
+          (String) r[2], (String) r[3], asLong(r[4]), asLong(r[5]), asLong(r[6]), asDouble(r[7]), asDouble(r[8]),
+          asDouble(r[9]), asDouble(r[10])));
+    }
+    List<Topology.ServiceBucket> out = new ArrayList<>();
+    buckets.forEach((k, v) -> out.add(new Topology.ServiceBucket(bucketStartMs(k, stepTicks, sinceTicks), v)));
+    return out;
+  }
+
   Topology.TypeGraph types(long sinceTicks, long abandonCutoff) throws SQLException {
-    List<Topology.TypeEdge> edges = new ArrayList<>();
+    List<Topology.TypeBucket> b = typeBuckets(sinceTicks, WHOLE_WINDOW, abandonCutoff);
+    List<Topology.TypeEdge> edges = b.isEmpty() ? List.of() : b.get(0).edges();
     TreeSet<String> types = new TreeSet<>();
     TreeMap<String, String[]> ops = new TreeMap<>();
-    for (Object[] r : rows(TYPES_SQL, abandonCutoff, sinceTicks)) {
-      String in = (String) r[0];
-      String service = (String) r[1];
-      String op = (String) r[2];
-      String out = (String) r[3];
-      if (in != null) types.add(in);
-      if (out != null) types.add(out);
-      ops.put(opNodeId(service, op), new String[] {service, op});
-      edges.add(new Topology.TypeEdge(in, service, op, out, asLong(r[4]), asLong(r[5]), asDouble(r[6]),
-          asDouble(r[7])));
+    for (Topology.TypeEdge e : edges) {
+      if (e.input() != null) types.add(e.input());
+      if (e.output() != null) types.add(e.output());
+      ops.put(opNodeId(e.service(), e.op()), new String[] {e.service(), e.op()});
     }
     List<Topology.Node> nodes = new ArrayList<>();
     for (String t : types) nodes.add(new Topology.Node("type", t, null, t));
@@ -127,6 +145,25 @@ final class TopologyQueries {
       nodes.add(new Topology.Node("operation", e.getKey(), e.getValue()[0], e.getValue()[1]));
     }
     return new Topology.TypeGraph(sinceTicks, nodes, edges);
+  }
+
+  /** The by-type edges per time bucket of {@code stepTicks}, oldest first. */
+  List<Topology.TypeBucket> typeBuckets(long sinceTicks, long stepTicks, long abandonCutoff) throws SQLException {
+    TreeMap<Long, List<Topology.TypeEdge>> buckets = new TreeMap<>();
+    for (Object[] r : rows(TYPES_SQL, stepTicks, abandonCutoff, sinceTicks)) {
+      buckets.computeIfAbsent(asLong(r[0]), k -> new ArrayList<>()).add(new Topology.TypeEdge((String) r[1],
+          (String) r[2], (String) r[3], (String) r[4], asLong(r[5]), asLong(r[6]), asDouble(r[7]),
+          asDouble(r[8])));
+    }
+    List<Topology.TypeBucket> out = new ArrayList<>();
+    buckets.forEach((k, v) -> out.add(new Topology.TypeBucket(bucketStartMs(k, stepTicks, sinceTicks), v)));
+    return out;
+  }
+
+  /** Epoch milliseconds of a bucket's start; the whole-window bucket starts at the window's start. */
+  private static long bucketStartMs(long bucket, long stepTicks, long sinceTicks) {
+    long ticks = stepTicks == WHOLE_WINDOW ? sinceTicks : bucket * stepTicks;
+    return ticks / 10_000;
   }
 
   /** The id of an operation node: {@code service/op}. */

@@ -80,6 +80,51 @@ class TopologyApiTest {
     assertThat(edges(defaults)).isEqualTo(edges(body));
   }
 
+  /** Roll-ups over time buckets add up to the whole window, per edge, in both views. */
+  @Test
+  void seriesOverTimeBucketsAddUpToTheWindow() throws Exception {
+    start(ApiConfig.defaults());
+    for (String view : List.of("services", "types")) {
+      JsonNode whole = JSON.readTree(get("/api/v1/topology?view=" + view + "&since=24h").body());
+      HttpResponse<String> r = get("/api/v1/topology?view=" + view + "&since=24h&step=15m");
+      assertThat(r.statusCode()).isEqualTo(200);
+      JsonNode series = JSON.readTree(r.body());
+      assertThat(series.get("stepMs").asLong()).isEqualTo(900_000);
+      java.util.Map<String, long[]> sums = new java.util.TreeMap<>();
+      long previous = Long.MIN_VALUE;
+      for (JsonNode bucket : series.get("buckets")) {
+        long startMs = bucket.get("startMs").asLong();
+        assertThat(startMs % 900_000).isZero();
+        assertThat(startMs).isGreaterThan(previous);
+        previous = startMs;
+        for (JsonNode e : bucket.get("edges")) {
+          long[] c = sums.computeIfAbsent(key(view, e), k -> new long[2]);
+          c[0] += e.get("count").asLong();
+          c[1] += e.get("errors").asLong();
+          assertThat(e.has(view.equals("services") ? "queueWaitP99Ms" : "processingP99Ms")).isTrue();
+        }
+      }
+      assertThat(series.get("buckets")).isNotEmpty();
+      java.util.Map<String, long[]> expected = new java.util.TreeMap<>();
+      for (JsonNode e : whole.get("edges")) expected.put(key(view, e), new long[] {e.get("count").asLong(),
+          e.get("errors").asLong()});
+      assertThat(sums.keySet()).isEqualTo(expected.keySet());
+      for (String k : expected.keySet()) assertThat(sums.get(k)).as(k).containsExactly(expected.get(k));
+    }
+    // a step that would make too many buckets, and a step that is not a duration
+    HttpResponse<String> many = get("/api/v1/topology?view=services&since=24h&step=1s");
+    assertThat(many.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(many.body()).get("error").asText()).contains("at most 1000");
+    assertThat(get("/api/v1/topology?view=services&step=soon").statusCode()).isEqualTo(400);
+  }
+
+  private static String key(String view, JsonNode e) {
+    return view.equals("services")
+        ? e.get("producer").asText() + " " + e.get("channel").asText() + " " + e.get("consumer").asText()
+        : e.get("input").asText() + " " + e.get("service").asText() + " " + e.get("op").asText() + " "
+            + e.get("output").asText();
+  }
+
   @Test
   void typesView() throws Exception {
     start(ApiConfig.defaults());

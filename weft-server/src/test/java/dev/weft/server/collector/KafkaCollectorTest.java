@@ -108,6 +108,57 @@ class KafkaCollectorTest {
     return out;
   }
 
+  /**
+   * Two server instances in one consumer group share the topic's partitions: each stores what its partitions hold,
+   * together they hold every event exactly once (a rebalance may hand a batch to both, which the union absorbs), and
+   * each instance answers completely for the traces it owns because events are keyed by trace id.
+   */
+  @Test
+  void twoInstancesShareThePartitions() throws Exception {
+    String topic = "telemetry-shared";
+    broker.createTopic(topic, 4);
+    List<TelemetryEvent> events = shop(40, "s-");
+    KafkaCollector.Config config = KafkaCollector.Config.of(broker.bootstrapServers()).withTopic(topic)
+        .withGroupId("shared-test");
+    try (Store a = open("a.duckdb"); Store b = open("b.duckdb")) {
+      try (KafkaCollector ca = KafkaCollector.start(a, config); KafkaCollector cb = KafkaCollector.start(b, config)) {
+        // both have joined before anything is produced, so the partitions are split from the first record on
+        await("both instances assigned", () -> ca.assignedPartitions() > 0 && cb.assignedPartitions() > 0);
+        produce(topic, events);
+        await("every event in one of the two stores", () -> union(a, b).size() == events.size());
+        assertThat(ca.stats().eventsIngested()).isPositive();
+        assertThat(cb.stats().eventsIngested()).isPositive();
+      }
+      Set<String> inA = storedIds(a);
+      Set<String> inB = storedIds(b);
+      Set<String> all = new LinkedHashSet<>();
+      for (TelemetryEvent e : events) all.add(e.eventId());
+      assertThat(union(a, b)).isEqualTo(all);
+      assertThat(inA.size() + inB.size()).isEqualTo(all.size()); // no event in both: nothing counted twice
+      // a trace lives whole in one instance (keyed by trace id): its operations are all in that store
+      for (String trace : traceIds(events)) {
+        int inStoreA = a.trace(trace).operations().size();
+        int inStoreB = b.trace(trace).operations().size();
+        assertThat(inStoreA == 0 || inStoreB == 0).as(trace).isTrue();
+        assertThat(inStoreA + inStoreB).as(trace).isEqualTo(2);
+      }
+    }
+  }
+
+  private static Set<String> storedIds(Store s) {
+    Set<String> ids = new LinkedHashSet<>();
+    for (String json : s.eventLog()) {
+      ids.add(EventJson.parse(json).orElse(null).eventId());
+    }
+    return ids;
+  }
+
+  private static Set<String> union(Store a, Store b) {
+    Set<String> ids = new LinkedHashSet<>(storedIds(a));
+    ids.addAll(storedIds(b));
+    return ids;
+  }
+
   @Test
   void collectsExactlyOnceInEffectAndReplayRebuildsTheSameStore() throws Exception {
     String topic = "telemetry-collect";

@@ -211,6 +211,32 @@ class StoreTest {
   }
 
   @Test
+  void aBatchThatFailsAfterEveryWriteLeavesNothingAndCanBeRetried() {
+    List<TelemetryEvent> events = shop.events();
+    try (Store store = open("late-failure.db")) {
+      store.ingest(events.subList(0, 2));
+      Map<String, Long> before = store.tableCounts();
+      List<Store.EmitterLoss> lossBefore = store.loss();
+      // every staging append and every upsert of the batch has run when this throws
+      store.beforeCommitForTest(() -> {
+        throw new IllegalStateException("disk full");
+      });
+      assertThatThrownBy(() -> store.ingest(events)).isInstanceOf(Store.StoreException.class)
+          .hasMessageContaining("disk full");
+      assertThat(store.tableCounts()).isEqualTo(before);
+      assertThat(store.loss()).isEqualTo(lossBefore);
+      store.beforeCommitForTest(() -> { });
+      // nothing is left in the staging tables either: the retry stores exactly the missing events
+      assertThat(store.ingest(events)).isEqualTo(new Store.IngestResult(events.size() - 2, 2));
+      try (Store fresh = open("late-failure-ref.db")) {
+        fresh.ingest(events);
+        assertThat(store.tableCounts()).isEqualTo(fresh.tableCounts());
+        assertThat(store.trace(shop.traceM1)).isEqualTo(fresh.trace(shop.traceM1));
+      }
+    }
+  }
+
+  @Test
   void theSeedQueryFindsFailedInventoryUpdatesOfOneMerchant() throws Exception {
     Instant now = Instant.now();
     try (Store store = open("seed.db", Duration.ofHours(1), now)) {
