@@ -31,4 +31,16 @@ if [ -z "${WEFT_PG_URL:-}" ] && { ! command -v pg_ctlcluster >/dev/null || ! ls 
   apt_install postgresql
 fi
 
+# weft-ui: built from TypeScript with the machine's Node.js (20.19 or newer, for Vite 7) and npm; no Node download.
+command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+  echo "run-tests: weft-ui needs Node.js 20.19 or newer (found $(node --version)); install a newer nodejs" >&2
+  exit 1
+fi
+
+# weft-server's UI tests drive Debian's Chromium through Playwright; no browser download works here.
+if [ ! -x /usr/bin/chromium ]; then
+  apt_install chromium chromium-driver
+fi
+
 exec mvn -B -ntp verify "$@"

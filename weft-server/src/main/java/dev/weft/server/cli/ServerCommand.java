@@ -84,9 +84,17 @@ final class ServerCommand implements Callable<Integer> {
       err.println("weft: " + e.getMessage());
       return 1;
     }
+    dev.weft.server.api.SavedQueries saved;
+    try {
+      saved = dev.weft.server.api.SavedQueries.open(data.resolve(dev.weft.server.api.SavedQueries.FILE));
+    } catch (java.io.IOException e) {
+      store.close();
+      err.println("weft: " + e.getMessage() + " (fix or move the file; it is not overwritten)");
+      return 1;
+    }
     ApiServer server;
     try {
-      server = ApiServer.start(store, new ApiConfig(bind, port, authToken, max));
+      server = ApiServer.start(store, new ApiConfig(bind, port, authToken, max), saved);
     } catch (RuntimeException e) {
       store.close();
       err.println("weft: cannot listen on " + bind + ":" + port + ": " + e.getMessage()
@@ -115,6 +123,7 @@ final class ServerCommand implements Callable<Integer> {
     }, "weft-shutdown"));
     out.printf("Weft server listening on http://%s:%d (store %s%s)%n", bind, server.port(), file.toAbsolutePath(),
         server.config().authToken() != null ? ", token auth on" : "");
+    out.printf("Web UI: http://%s:%d/%n", bind.contains(":") ? "[" + bind + "]" : bind, server.port());
     if (collector != null) {
       out.printf("Collecting from Kafka %s, topic %s, group %s%n", kafka, topic, group);
     }
