@@ -84,9 +84,9 @@ public final class ServerBench {
   // ------------------------------------------------------------------ the run
 
   private record Generated(Path weftFile, Path zipkinFile, long events, long spans, long flows,
-      List<String> sampleTraces, long endTicks) {}
+      List<String> sampleTraces) {}
 
-  private record Figures(String system, long items, long flows, double seconds, Map<String, double[]> queries,
+  private record Figures(long items, long flows, double seconds, Map<String, double[]> queries,
       double freshnessP50, double freshnessP99, long diskBytes) {
     double itemsPerSecond() {
       return items / seconds;
@@ -124,7 +124,6 @@ public final class ServerBench {
     long n = 0;
     long spans = 0;
     long flows = 0;
-    long lastTicks = start;
     Progress p = new Progress("generate", events);
     try (BufferedWriter we = Files.newBufferedWriter(weftFile); BufferedWriter ze = Files.newBufferedWriter(zipkinFile)) {
       StringBuilder sb = new StringBuilder(1024);
@@ -138,7 +137,6 @@ public final class ServerBench {
           sb.setLength(0);
           EventJson.write(e, sb);
           we.append(sb).append('\n');
-          lastTicks = Math.max(lastTicks, e.timestamp());
           n++;
           if (++inBatch == batch) {
             we.append('\n'); // an empty line ends a batch in this file
@@ -160,7 +158,7 @@ public final class ServerBench {
       if (spanBatch.length() > 0) ze.append(spanBatch).append("]\n");
     }
     p.done();
-    return new Generated(weftFile, zipkinFile, n, spans, flows, sample, lastTicks);
+    return new Generated(weftFile, zipkinFile, n, spans, flows, sample);
   }
 
   private static void zipkinSpan(StringBuilder sb, ShopWorkload.Span s) {
@@ -207,7 +205,7 @@ public final class ServerBench {
       double[] fresh = freshness(base, g.events() / seconds / 2);
       stop(server);
       long disk = treeSize(data);
-      return new Figures("Weft", g.events(), g.flows(), seconds, q, fresh[0], fresh[1], disk);
+      return new Figures(g.events(), g.flows(), seconds, q, fresh[0], fresh[1], disk);
     } finally {
       server.destroyForcibly();
     }
@@ -283,7 +281,7 @@ public final class ServerBench {
           "merchant_id=" + ShopWorkload.badMerchant(r.nextInt(1000)) + " and error")));
       q.put("topology, 24 h", latencies(20, () -> base + "/api/v2/dependencies?endTs=" + endTs + "&lookback="
           + 86_400_000L));
-      return new Figures("Zipkin 3.5.1 (mem)", g.spans(), g.flows(), seconds, q, Double.NaN, Double.NaN, -1);
+      return new Figures(g.spans(), g.flows(), seconds, q, Double.NaN, Double.NaN, -1);
     } finally {
       server.destroy();
       server.waitFor();

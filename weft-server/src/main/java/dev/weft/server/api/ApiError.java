@@ -22,4 +22,19 @@ final class ApiError extends RuntimeException {
     b.putAll(extra);
     this.body = b;
   }
+
+  /** The fields a program needs to point at a query's error: position, column, expected and found. */
+  static Map<String, Object> queryErrorFields(dev.weft.server.query.QueryException e) {
+    Map<String, Object> extra = new LinkedHashMap<>();
+    extra.put("position", e.position());
+    extra.put("column", e.column());
+    extra.put("expected", e.expected());
+    extra.put("found", e.found());
+    return extra;
+  }
+
+  /** A query that does not parse: 400 with its message and where it went wrong. */
+  static ApiError badQuery(dev.weft.server.query.QueryException e) {
+    return new ApiError(400, e.getMessage(), queryErrorFields(e));
+  }
 }

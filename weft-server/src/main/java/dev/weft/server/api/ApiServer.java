@@ -237,22 +237,21 @@ public final class ApiServer implements AutoCloseable {
 
   // ------------------------------------------------------------------ reads
 
+  /** Parses a query parameter; a bad query is a 400 naming its position. */
+  private static Query parseQuery(String q) {
+    try {
+      return Query.parse(q);
+    } catch (QueryException e) {
+      throw ApiError.badQuery(e);
+    }
+  }
+
   private void search(Context ctx) {
     long t0 = System.nanoTime();
     String q = ctx.queryParam("q");
     if (q == null) throw new ApiError(400, "missing parameter q; expected a query such as op=UpdateInventory");
     int limit = limit(ctx.queryParam("limit"));
-    Query query;
-    try {
-      query = Query.parse(q);
-    } catch (QueryException e) {
-      Map<String, Object> extra = new LinkedHashMap<>();
-      extra.put("position", e.position());
-      extra.put("column", e.column());
-      extra.put("expected", e.expected());
-      extra.put("found", e.found());
-      throw new ApiError(400, e.getMessage(), extra);
-    }
+    Query query = parseQuery(q);
     List<Store.OpRow> rows = store.search(query, limit);
     metrics.searchLatency(System.nanoTime() - t0);
     Map<String, Object> body = new LinkedHashMap<>();
@@ -342,17 +341,7 @@ public final class ApiServer implements AutoCloseable {
     String q = ctx.queryParam("q");
     dev.weft.server.store.EventFilter filter = dev.weft.server.store.EventFilter.ALL;
     if (q != null && !q.isBlank()) {
-      Query query;
-      try {
-        query = Query.parse(q);
-      } catch (QueryException e) {
-        Map<String, Object> extra = new LinkedHashMap<>();
-        extra.put("position", e.position());
-        extra.put("column", e.column());
-        extra.put("expected", e.expected());
-        extra.put("found", e.found());
-        throw new ApiError(400, e.getMessage(), extra);
-      }
+      Query query = parseQuery(q);
       try {
         filter = dev.weft.server.store.EventFilter.of(query);
       } catch (dev.weft.server.store.EventFilter.UnsupportedKeyException e) {

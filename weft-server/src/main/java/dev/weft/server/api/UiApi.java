@@ -188,15 +188,8 @@ final class UiApi {
     try {
       ctx.status(201).json(saved.add(scope, name, query));
     } catch (SavedQueries.Refused e) {
-      Map<String, Object> extra = new LinkedHashMap<>();
       QueryException qe = e.queryError;
-      if (qe != null) {
-        extra.put("position", qe.position());
-        extra.put("column", qe.column());
-        extra.put("expected", qe.expected());
-        extra.put("found", qe.found());
-      }
-      throw new ApiError(e.status, e.getMessage(), extra);
+      throw new ApiError(e.status, e.getMessage(), qe == null ? Map.of() : ApiError.queryErrorFields(qe));
     }
   }
 

@@ -12,7 +12,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -223,13 +222,10 @@ final class Projection {
       sets.tags.add(List.of("msg", h.messageId(), "ptag", t.getKey(), t.getValue()));
     }
     if (EventType.RECEIVE.equals(e.eventType())) {
-      sets.receives.add(List.of(e.eventId(), h.messageId(), e.opId() == null ? NULL : e.opId(), e.service(), channel,
+      sets.receives.add(java.util.Arrays.asList(e.eventId(), h.messageId(), e.opId(), e.service(), channel,
           e.timestamp(), e.timestamp() - h.ticksFromEpoch()));
     }
   }
-
-  /** Stands for SQL NULL inside the set rows (List.of refuses null). */
-  private static final Object NULL = new Object();
 
   /** The rows of the set tables, deduplicated within the batch; the store dedups against earlier batches. */
   private static final class Sets {
@@ -399,7 +395,7 @@ final class Projection {
       for (List<Object> r : rows) {
         a.beginRow();
         for (Object v : r) {
-          if (v == null || v == NULL) a.appendNull();
+          if (v == null) a.appendNull();
           else if (v instanceof String s) a.append(s);
           else if (v instanceof Long l) a.append((long) l);
           else if (v instanceof Integer n) a.append((int) n);
