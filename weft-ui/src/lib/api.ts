@@ -48,6 +48,14 @@ export function setToken(t: string | null) {
   authVersion.set(authVersion.get() + 1);
 }
 
+/**
+ * A 401 for the token in use asks for a token. One for a token that has since been replaced is stale (a request
+ * made with a refused token that answered late) and must not reopen the dialog over the new one.
+ */
+export function unauthorized(sentToken: string | null) {
+  if (sentToken === token.get()) authNeeded.set(true);
+}
+
 export function authHeaders(): Record<string, string> {
   const t = token.get();
   return t ? { Authorization: `Bearer ${t}` } : {};
@@ -55,6 +63,7 @@ export function authHeaders(): Record<string, string> {
 
 /** Calls the API; resolves with parsed JSON, rejects with HttpError or Unreachable. */
 export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const sentToken = token.get();
   const headers: Record<string, string> = { Accept: 'application/json', ...authHeaders() };
   if (init.body !== undefined) headers['Content-Type'] = 'application/json';
   let res: Response;
@@ -73,7 +82,7 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
     body = null;
   }
   if (!res.ok) {
-    if (res.status === 401) authNeeded.set(true);
+    if (res.status === 401) unauthorized(sentToken);
     const b = body && typeof body === 'object' && 'error' in body ? (body as ApiErrorBody) : { error: `HTTP ${res.status}` };
     throw new HttpError(res.status, b);
   }

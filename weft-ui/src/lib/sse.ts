@@ -2,7 +2,7 @@
 // Authorization header. The parser follows the WHATWG event-stream format: lines end in LF, CRLF or CR; `:` starts
 // a comment; `data` lines are joined with LF; a blank line dispatches; `id` persists as the last event id.
 
-import { HttpError, Unreachable, authHeaders, authNeeded } from './api';
+import { HttpError, Unreachable, authHeaders, token, unauthorized } from './api';
 import type { ApiErrorBody } from './types';
 
 export interface SseMessage {
@@ -79,6 +79,7 @@ export interface TailOptions {
  * server closes the stream; rejects with HttpError (a refusal before the stream started) or Unreachable.
  */
 export async function readStream(url: string, o: TailOptions): Promise<string> {
+  const sentToken = token.get();
   const headers: Record<string, string> = { Accept: 'text/event-stream', ...authHeaders() };
   if (o.lastEventId) headers['Last-Event-ID'] = o.lastEventId;
   let res: Response;
@@ -95,7 +96,7 @@ export async function readStream(url: string, o: TailOptions): Promise<string> {
     } catch {
       // not JSON
     }
-    if (res.status === 401) authNeeded.set(true);
+    if (res.status === 401) unauthorized(sentToken);
     throw new HttpError(res.status, body);
   }
   o.onOpen?.();
