@@ -22,40 +22,38 @@ import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
 /**
- * Projects one batch of events into the store in bulk (see RATIONALE.md, "Store" and "Bulk ingest").
+ * Projects one batch of events into the store in bulk (see RATIONALE.md, "Store", "Bulk ingest" and "Layout 2").
  *
  * <ol>
- *   <li>The raw events go through a staging table into {@code events} with {@code ON CONFLICT DO NOTHING}; the ids
- *       that were really inserted are the batch's new events. Only those are projected.
+ *   <li>Duplicates are found in memory ({@link EventIds}); only new events are written and projected.
  *   <li>The new events are merged in memory, per operation and per message, with the same order-independent rules
  *       the SQL upserts use, so each key is written once per batch.
- *   <li>Each read table gets its rows through an appender into a temporary staging table and one
- *       {@code INSERT … SELECT … ON CONFLICT} statement.
+ *   <li>The append-only tables (events, traces, inputs, parents, receives, tags) get their rows straight from DuckDB
+ *       appenders. Operations, messages and emitters go through a staging table and one {@code INSERT … SELECT … ON
+ *       CONFLICT} each.
  * </ol>
  *
- * Everything runs in the caller's transaction. All values are bound or appended, never spliced into SQL.
+ * Everything runs in the caller's transaction; the in-memory indexes change only in {@link #committed}, after the
+ * commit. Every row carries the batch's {@code batch_no}. All values are bound or appended, never spliced into SQL.
  */
 final class Projection {
   private final Connection c;
   /** Runs after every write of a batch, before the commit; tests make it throw to prove the batch rolls back. */
   Runnable beforeCommit = () -> { };
 
+  final EventIds ids = new EventIds();
+  final Locator locator = new Locator();
+  /** The batch number the next batch that stores anything gets. */
+  private long nextBatch = 1;
+
   Projection(Connection c) {
     this.c = c;
   }
 
-  /** Staging tables: the shape of each target table, as TEMP tables of the connection. */
+  /** Staging tables for the three upserted tables, as TEMP tables of the connection. */
   private static final List<String> STAGE_DDL = List.of(
-      "CREATE TEMP TABLE IF NOT EXISTS stage_events AS SELECT * FROM events LIMIT 0",
-      "CREATE TEMP TABLE IF NOT EXISTS stage_event_traces AS SELECT * FROM event_traces LIMIT 0",
       "CREATE TEMP TABLE IF NOT EXISTS stage_operations AS SELECT * FROM operations LIMIT 0",
-      "CREATE TEMP TABLE IF NOT EXISTS stage_op_traces AS SELECT * FROM op_traces LIMIT 0",
-      "CREATE TEMP TABLE IF NOT EXISTS stage_op_inputs AS SELECT * FROM op_inputs LIMIT 0",
       "CREATE TEMP TABLE IF NOT EXISTS stage_messages AS SELECT * FROM messages LIMIT 0",
-      "CREATE TEMP TABLE IF NOT EXISTS stage_message_traces AS SELECT * FROM message_traces LIMIT 0",
-      "CREATE TEMP TABLE IF NOT EXISTS stage_message_parents AS SELECT * FROM message_parents LIMIT 0",
-      "CREATE TEMP TABLE IF NOT EXISTS stage_receives AS SELECT * FROM receives LIMIT 0",
-      "CREATE TEMP TABLE IF NOT EXISTS stage_tags AS SELECT * FROM tags LIMIT 0",
       "CREATE TEMP TABLE IF NOT EXISTS stage_emitters AS SELECT * FROM emitters LIMIT 0");
 
   static void createStaging(Connection c) throws SQLException {
@@ -82,7 +80,9 @@ final class Projection {
       + " error_type = CASE WHEN " + endWins() + " THEN excluded.error_type ELSE operations.error_type END,"
       + " error_message = CASE WHEN " + endWins() + " THEN excluded.error_message ELSE operations.error_message END,"
       + " status = CASE WHEN operations.status = 'failed' OR excluded.status = 'failed' THEN 'failed'"
-      + "   ELSE coalesce(operations.status, excluded.status) END";
+      + "   ELSE coalesce(operations.status, excluded.status) END"
+      // batch_no is not updated: the row stays where it was first written, and the locator learns that batch
+      + " RETURNING op_id, batch_no";
 
   private static String endWins() {
     return "(excluded.status IS NOT NULL AND (operations.status IS NULL"
@@ -101,7 +101,8 @@ final class Projection {
       + " sent = messages.sent OR excluded.sent,"
       + " send_ticks = coalesce(messages.send_ticks, excluded.send_ticks),"
       + " send_op_id = coalesce(messages.send_op_id, excluded.send_op_id),"
-      + " send_service = coalesce(messages.send_service, excluded.send_service)";
+      + " send_service = coalesce(messages.send_service, excluded.send_service)"
+      + " RETURNING message_id, batch_no";
 
   // Loss counters can be incremental: only events new by event_id (checked in this transaction) are counted.
   private static final String EMITTERS_UPSERT = "INSERT INTO emitters SELECT * FROM stage_emitters"
@@ -110,98 +111,247 @@ final class Projection {
       + " seq_count = emitters.seq_count + excluded.seq_count,"
       + " max_seq = greatest(emitters.max_seq, excluded.max_seq)";
 
-  private static final String[] SET_TABLES = {"event_traces", "op_traces", "op_inputs", "message_traces",
-      "message_parents", "receives", "tags"};
+  // ------------------------------------------------------------------ memory: load, and apply after a commit
+
+  /** Rebuilds the in-memory indexes from the tables; run once when the store opens. */
+  void load() throws SQLException {
+    try (Statement s = c.createStatement()) {
+      try (ResultSet rs = s.executeQuery("SELECT CAST(value AS BIGINT) FROM store_meta WHERE key = 'last_batch'")) {
+        rs.next();
+        nextBatch = rs.getLong(1) + 1;
+      }
+    }
+    discardUncommitted();
+    try (Statement s = c.createStatement()) {
+      // Conventional ids (instance_id-seq) as ranges: gaps and islands over each emitter's seqs.
+      try (ResultSet rs = s.executeQuery("SELECT instance_id, min(seq), max(seq) FROM (SELECT instance_id, seq,"
+          + " seq - row_number() OVER (PARTITION BY instance_id ORDER BY seq) AS g FROM events"
+          + " WHERE event_id = instance_id || '-' || CAST(seq AS VARCHAR)) GROUP BY instance_id, g")) {
+        while (rs.next()) ids.addRange(rs.getString(1), rs.getLong(2), rs.getLong(3));
+      }
+      try (ResultSet rs = s.executeQuery("SELECT event_id FROM events"
+          + " WHERE event_id IS DISTINCT FROM instance_id || '-' || CAST(seq AS VARCHAR)")) {
+        while (rs.next()) ids.add(rs.getString(1));
+      }
+      load(s, Locator.TRACE, "SELECT trace_id, batch_no FROM event_traces UNION SELECT trace_id, batch_no FROM op_traces"
+          + " UNION SELECT trace_id, batch_no FROM message_traces"
+          + " UNION SELECT t.trace_id, o.batch_no FROM op_traces t JOIN operations o ON o.op_id = t.op_id"
+          + " UNION SELECT t.trace_id, m.batch_no FROM message_traces t JOIN messages m ON m.message_id = t.message_id");
+      load(s, Locator.MESSAGE, "SELECT message_id, batch_no FROM message_traces"
+          + " UNION SELECT message_id, batch_no FROM messages");
+      load(s, Locator.CHILDREN, "SELECT DISTINCT parent_id, batch_no FROM message_parents");
+    }
+    c.commit();
+  }
+
+  private void load(Statement s, char kind, String sql) throws SQLException {
+    try (ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) locator.add(kind, rs.getString(1), rs.getLong(2));
+    }
+  }
+
+  /**
+   * Removes the appended rows of batches that never committed (a crash or a failure between the appenders and the
+   * commit), and empties the staging tables. Runs when the store opens and after a failed batch.
+   */
+  void discardUncommitted() throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT 1")) {
+      ps.execute(); // make sure no earlier statement's transaction is left open with a stale snapshot
+    }
+    c.rollback();
+    try (Statement s = c.createStatement()) {
+      for (String t : Schema.APPENDED) {
+        // Table names come from the fixed list in Schema, never from input.
+        s.execute("DELETE FROM " + t + " WHERE batch_no >= " + nextBatch);
+      }
+      s.execute("DELETE FROM stage_operations");
+      s.execute("DELETE FROM stage_messages");
+      s.execute("DELETE FROM stage_emitters");
+    }
+    c.commit();
+  }
+
+  /** What a batch changes in memory once its transaction has committed. */
+  static final class Pending {
+    final int accepted;
+    final List<String> newIds;
+    long[] keys = new long[64];
+    int[] batches = new int[64];
+    int pairs;
+
+    Pending(int accepted, List<String> newIds) {
+      this.accepted = accepted;
+      this.newIds = newIds;
+    }
+
+    void locate(char kind, String id, long batch) {
+      if (pairs == keys.length) {
+        keys = java.util.Arrays.copyOf(keys, pairs * 2);
+        batches = java.util.Arrays.copyOf(batches, pairs * 2);
+      }
+      keys[pairs] = LongHash.of(kind, id);
+      batches[pairs++] = (int) batch;
+    }
+  }
+
+  /** Applies a committed batch to the in-memory indexes. */
+  void committed(Pending p) {
+    if (p.accepted == 0) return;
+    for (String id : p.newIds) ids.add(id);
+    for (int i = 0; i < p.pairs; i++) locator.add(p.keys[i], p.batches[i]);
+    nextBatch++;
+  }
 
   // ------------------------------------------------------------------ the batch
 
-  /** Stores the batch's raw events and projects the new ones; returns how many were new. */
-  int ingest(List<TelemetryEvent> batch) throws SQLException {
+  /** Writes the batch's new events and projects them; {@link #committed} must follow the commit. */
+  Pending ingest(List<TelemetryEvent> batch) throws SQLException {
     DuckDBConnection dc = c.unwrap(DuckDBConnection.class);
     // Duplicates inside the batch: the first copy is the one offered to the store.
     Map<String, TelemetryEvent> distinct = new LinkedHashMap<>();
     for (TelemetryEvent e : batch) distinct.putIfAbsent(e.eventId(), e);
-    if (distinct.isEmpty()) return 0;
-
-    List<List<Object>> raw = new ArrayList<>(distinct.size());
+    List<TelemetryEvent> fresh = new ArrayList<>(distinct.size());
+    List<String> maybe = new ArrayList<>();
     for (TelemetryEvent e : distinct.values()) {
+      EventIds.Split split = EventIds.split(e.eventId());
+      if (!ids.contains(e.eventId(), split)) fresh.add(e);
+      else if (split == null) maybe.add(e.eventId());
+    }
+    if (!maybe.isEmpty()) {
+      // A hash hit is confirmed against the table: a collision must not drop an event.
+      Set<String> stored = storedIds(maybe);
+      fresh.clear();
+      for (TelemetryEvent e : distinct.values()) {
+        EventIds.Split split = EventIds.split(e.eventId());
+        if (!ids.contains(e.eventId(), split) || (split == null && !stored.contains(e.eventId()))) fresh.add(e);
+      }
+    }
+    List<String> newIds = new ArrayList<>(fresh.size());
+    for (TelemetryEvent e : fresh) newIds.add(e.eventId());
+    Pending pending = new Pending(fresh.size(), newIds);
+    if (fresh.isEmpty()) return pending;
+
+    // Appenders commit on their own, and the statements below must see their rows: end any transaction the reads
+    // above opened, so the batch's transaction starts (and takes its snapshot) after the last append.
+    c.commit();
+    long b = nextBatch;
+    List<List<Object>> raw = new ArrayList<>(fresh.size());
+    for (TelemetryEvent e : fresh) {
       raw.add(java.util.Arrays.asList(e.eventId(), e.timestamp(), e.eventType(), e.service(), e.instanceId(),
           e.seq() >= 0 ? e.seq() : null, e.traceId(), e.op(), e.opId(),
-          e.message() == null ? null : e.message().header().messageId(), EventJson.toJson(e)));
+          e.message() == null ? null : e.message().header().messageId(), EventJson.toJson(e), b));
     }
-    appendRows(dc, "stage_events", raw);
-    Set<String> inserted = new HashSet<>();
-    try (Statement s = c.createStatement()) {
-      try (ResultSet rs = s.executeQuery(
-          "INSERT INTO events SELECT * FROM stage_events ON CONFLICT (event_id) DO NOTHING RETURNING event_id")) {
-        while (rs.next()) inserted.add(rs.getString(1));
-      }
-      s.execute("DELETE FROM stage_events");
-    }
-    List<TelemetryEvent> fresh = new ArrayList<>(inserted.size());
-    for (TelemetryEvent e : distinct.values()) {
-      if (inserted.contains(e.eventId())) fresh.add(e);
-    }
-    project(dc, fresh);
-    return fresh.size();
+    appendRows(dc, "events", raw);
+    project(dc, fresh, b, pending);
+    return pending;
   }
 
-  private void project(DuckDBConnection dc, List<TelemetryEvent> events) throws SQLException {
+  private Set<String> storedIds(List<String> candidates) throws SQLException {
+    Set<String> out = new HashSet<>();
+    for (int i = 0; i < candidates.size(); i += 500) {
+      List<String> chunk = candidates.subList(i, Math.min(candidates.size(), i + 500));
+      String sql = "SELECT event_id FROM events WHERE event_id IN ("
+          + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")";
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        bind(ps, chunk);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) out.add(rs.getString(1));
+        }
+      }
+    }
+    return out;
+  }
+
+  private void project(DuckDBConnection dc, List<TelemetryEvent> events, long b, Pending pending)
+      throws SQLException {
     Map<String, OpAcc> ops = new LinkedHashMap<>();
     Map<String, MsgAcc> msgs = new LinkedHashMap<>();
     Map<String, EmitterAcc> emitters = new LinkedHashMap<>();
     Sets sets = new Sets();
     List<TelemetryEvent> declares = new ArrayList<>();
+    Set<String> traces = new HashSet<>();
     for (TelemetryEvent e : events) {
-      for (String t : e.traces()) sets.eventTraces.add(List.of(e.eventId(), t));
+      for (String t : e.traces()) {
+        sets.eventTraces.add(List.of(e.eventId(), t));
+        traces.add(t);
+      }
       if (e.instanceId() != null && e.seq() >= 0) {
         emitters.computeIfAbsent(e.instanceId(), k -> new EmitterAcc(e.service())).add(e);
       }
       switch (e.eventType()) {
         case EventType.START -> {
           ops.computeIfAbsent(e.opId(), OpAcc::new).start(e);
-          opCommon(e, sets);
+          opCommon(e, sets, ops);
           int i = 0;
           for (String m : e.inputs()) sets.opInputs.add(List.of(e.opId(), m, i++));
         }
         case EventType.COMPLETE, EventType.FAIL -> {
           ops.computeIfAbsent(e.opId(), OpAcc::new).end(e);
-          opCommon(e, sets);
+          opCommon(e, sets, ops);
         }
-        case EventType.SEND, EventType.RECEIVE -> message(e, msgs, sets);
+        case EventType.SEND, EventType.RECEIVE -> {
+          message(e, msgs, sets);
+          Header h = e.message().header();
+          traces.addAll(h.correlationIds());
+          pending.locate(Locator.MESSAGE, h.messageId(), b);
+          for (String p : h.parentIds()) pending.locate(Locator.CHILDREN, p, b);
+        }
         case EventType.DECLARE -> declares.add(e);
         default -> { } // custom events live in the events table; search reads them from there
       }
     }
+    for (String t : traces) pending.locate(Locator.TRACE, t, b);
     List<List<Object>> opRows = new ArrayList<>(ops.size());
-    for (OpAcc o : ops.values()) opRows.add(row(o));
-    appendRows(dc, "stage_operations", opRows);
+    for (OpAcc o : ops.values()) opRows.add(row(o, b));
+    appendRows(dc, "temp", "stage_operations", opRows);
     List<List<Object>> msgRows = new ArrayList<>(msgs.size());
-    for (MsgAcc m : msgs.values()) msgRows.add(row(m));
-    appendRows(dc, "stage_messages", msgRows);
+    for (MsgAcc m : msgs.values()) msgRows.add(row(m, b));
+    appendRows(dc, "temp", "stage_messages", msgRows);
     List<List<Object>> emitterRows = new ArrayList<>(emitters.size());
     emitters.forEach((id, acc) -> emitterRows.add(List.of(id, acc.service, acc.count, acc.maxSeq)));
-    appendRows(dc, "stage_emitters", emitterRows);
-    sets.stage(dc);
+    appendRows(dc, "temp", "stage_emitters", emitterRows);
+    sets.append(dc, b);
     try (Statement s = c.createStatement()) {
-      if (!ops.isEmpty()) s.execute(OPS_UPSERT);
-      if (!msgs.isEmpty()) s.execute(MESSAGES_UPSERT);
-      if (!emitters.isEmpty()) s.execute(EMITTERS_UPSERT);
-      for (String t : SET_TABLES) {
-        // Table names come from the fixed list above, never from input.
-        s.execute("INSERT INTO " + t + " SELECT * FROM stage_" + t + " ON CONFLICT DO NOTHING");
+      if (!ops.isEmpty()) {
+        // An operation first written by an earlier batch stays in that batch: its traces must find it there.
+        try (ResultSet rs = s.executeQuery(OPS_UPSERT)) {
+          while (rs.next()) {
+            long rowBatch = rs.getLong(2);
+            if (rowBatch != b) {
+              for (String t : ops.get(rs.getString(1)).traces) pending.locate(Locator.TRACE, t, rowBatch);
+            }
+          }
+        }
       }
+      if (!msgs.isEmpty()) {
+        try (ResultSet rs = s.executeQuery(MESSAGES_UPSERT)) {
+          while (rs.next()) {
+            long rowBatch = rs.getLong(2);
+            if (rowBatch != b) {
+              MsgAcc m = msgs.get(rs.getString(1));
+              pending.locate(Locator.MESSAGE, m.messageId, rowBatch);
+              for (String t : m.correlationIds) pending.locate(Locator.TRACE, t, rowBatch);
+            }
+          }
+        }
+      }
+      if (!emitters.isEmpty()) s.execute(EMITTERS_UPSERT);
+      // The commit marker: the appended rows of batch b count from the moment this commits.
+      s.execute("UPDATE store_meta SET value = '" + b + "' WHERE key = 'last_batch'");
       s.execute("DELETE FROM stage_operations");
       s.execute("DELETE FROM stage_messages");
       s.execute("DELETE FROM stage_emitters");
-      for (String t : SET_TABLES) s.execute("DELETE FROM stage_" + t);
     }
     for (TelemetryEvent e : declares) declare(e);
     beforeCommit.run();
   }
 
-  private static void opCommon(TelemetryEvent e, Sets sets) {
-    for (String t : e.traces()) sets.opTraces.add(List.of(e.opId(), t));
+  private static void opCommon(TelemetryEvent e, Sets sets, Map<String, OpAcc> ops) {
+    OpAcc acc = ops.get(e.opId());
+    for (String t : e.traces()) {
+      sets.opTraces.add(List.of(e.opId(), t));
+      acc.traces.add(t);
+    }
     for (Map.Entry<String, String> t : e.tags().entrySet()) {
       sets.tags.add(List.of("op", e.opId(), "tag", t.getKey(), t.getValue()));
     }
@@ -210,7 +360,9 @@ final class Projection {
   private static void message(TelemetryEvent e, Map<String, MsgAcc> msgs, Sets sets) {
     Header h = e.message().header();
     String channel = e.message().channel();
-    msgs.computeIfAbsent(h.messageId(), MsgAcc::new).add(e, h, channel);
+    MsgAcc acc = msgs.computeIfAbsent(h.messageId(), MsgAcc::new);
+    acc.add(e, h, channel);
+    acc.correlationIds.addAll(h.correlationIds());
     int i = 0;
     for (String t : h.correlationIds()) sets.messageTraces.add(List.of(h.messageId(), t, i++));
     i = 0;
@@ -227,7 +379,10 @@ final class Projection {
     }
   }
 
-  /** The rows of the set tables, deduplicated within the batch; the store dedups against earlier batches. */
+  /**
+   * The rows of the set tables, deduplicated within the batch. Across batches a row may repeat (an operation's START
+   * and COMPLETE in two batches both give its traces); reads treat these tables as sets.
+   */
   private static final class Sets {
     final Set<List<Object>> eventTraces = new LinkedHashSet<>();
     final Set<List<Object>> opTraces = new LinkedHashSet<>();
@@ -237,14 +392,25 @@ final class Projection {
     final Set<List<Object>> receives = new LinkedHashSet<>();
     final Set<List<Object>> tags = new LinkedHashSet<>();
 
-    void stage(DuckDBConnection dc) throws SQLException {
-      appendRows(dc, "stage_event_traces", eventTraces);
-      appendRows(dc, "stage_op_traces", opTraces);
-      appendRows(dc, "stage_op_inputs", dedupFirst(opInputs, 2));
-      appendRows(dc, "stage_message_traces", dedupFirst(messageTraces, 2));
-      appendRows(dc, "stage_message_parents", dedupFirst(messageParents, 2));
-      appendRows(dc, "stage_receives", receives);
-      appendRows(dc, "stage_tags", tags);
+    void append(DuckDBConnection dc, long b) throws SQLException {
+      appendRows(dc, "event_traces", withBatch(eventTraces, b));
+      appendRows(dc, "op_traces", withBatch(opTraces, b));
+      appendRows(dc, "op_inputs", withBatch(dedupFirst(opInputs, 2), b));
+      appendRows(dc, "message_traces", withBatch(dedupFirst(messageTraces, 2), b));
+      appendRows(dc, "message_parents", withBatch(dedupFirst(messageParents, 2), b));
+      appendRows(dc, "receives", withBatch(receives, b));
+      appendRows(dc, "tags", withBatch(tags, b));
+    }
+
+    private static List<List<Object>> withBatch(Set<List<Object>> rows, long b) {
+      List<List<Object>> out = new ArrayList<>(rows.size());
+      for (List<Object> r : rows) {
+        List<Object> row = new ArrayList<>(r.size() + 1);
+        row.addAll(r);
+        row.add(b);
+        out.add(row);
+      }
+      return out;
     }
 
     /** Keeps the first row per key (the first {@code keyColumns} values), as the table's key demands. */
@@ -272,6 +438,7 @@ final class Projection {
     String errorType;
     String errorMessage;
     String resource;
+    final Set<String> traces = new LinkedHashSet<>();
 
     OpAcc(String opId) {
       this.opId = opId;
@@ -304,9 +471,9 @@ final class Projection {
     }
   }
 
-  private static List<Object> row(OpAcc o) {
+  private static List<Object> row(OpAcc o, long b) {
     return java.util.Arrays.asList(o.opId, o.op, o.service, o.instanceId, o.parentOpId, o.startTicks, o.endTicks,
-        o.status, o.endStatus, o.errorType, o.errorMessage, o.resource);
+        o.status, o.endStatus, o.errorType, o.errorMessage, o.resource, b);
   }
 
   // ------------------------------------------------------------------ messages
@@ -322,6 +489,7 @@ final class Projection {
     Long sendTicks;
     String sendOpId;
     String sendService;
+    final Set<String> correlationIds = new LinkedHashSet<>();
 
     MsgAcc(String messageId) {
       this.messageId = messageId;
@@ -344,9 +512,9 @@ final class Projection {
     }
   }
 
-  private static List<Object> row(MsgAcc m) {
+  private static List<Object> row(MsgAcc m, long b) {
     return java.util.Arrays.asList(m.messageId, m.producer, m.schemaUri, m.channel, m.sent, m.msgTicks, m.sendTicks,
-        m.sendOpId, m.sendService);
+        m.sendOpId, m.sendService, b);
   }
 
   // ------------------------------------------------------------------ emitters
@@ -387,11 +555,18 @@ final class Projection {
 
   // ------------------------------------------------------------------ helpers
 
-  /** Appends rows to a staging table; a row's values are String, Long, Integer, Boolean or null. */
+  /** Appends rows to a table of the store; a row's values are String, Long, Integer, Boolean or null. */
   private static void appendRows(DuckDBConnection dc, String table, java.util.Collection<List<Object>> rows)
       throws SQLException {
+    appendRows(dc, null, table, rows);
+  }
+
+  /** As above, into the catalog {@code temp} (the staging tables) or, with null, the store's own. */
+  private static void appendRows(DuckDBConnection dc, String catalog, String table,
+      java.util.Collection<List<Object>> rows) throws SQLException {
     if (rows.isEmpty()) return;
-    try (DuckDBAppender a = dc.createAppender("temp", "main", table)) {
+    try (DuckDBAppender a = catalog == null ? dc.createAppender(DuckDBConnection.DEFAULT_SCHEMA, table)
+        : dc.createAppender(catalog, "main", table)) {
       for (List<Object> r : rows) {
         a.beginRow();
         for (Object v : r) {

@@ -15,11 +15,25 @@ final class Schema {
   static final List<String> TABLES = List.of("events", "event_traces", "operations", "op_traces", "op_inputs",
       "messages", "message_traces", "message_parents", "receives", "tags", "emitters", "declarations", "declared");
 
+  /**
+   * The layout this code writes. Layout 2 has no keys on the append-only tables and a {@code batch_no} column on every
+   * projected table (see RATIONALE.md, "Layout 2"); a store of another layout is refused with a way out.
+   */
+  static final int LAYOUT = 2;
+
+  /**
+   * The tables written by DuckDB appenders. An appender commits on its own, outside the batch's transaction, so a
+   * batch's rows here are only valid once {@code store_meta.last_batch} says the batch committed (see RATIONALE.md,
+   * "Layout 2").
+   */
+  static final List<String> APPENDED = List.of("events", "event_traces", "op_traces", "op_inputs", "message_traces",
+      "message_parents", "receives", "tags");
+
   private static final List<String> DDL = List.of(
       // The log itself: one row per distinct event_id, with the exact JSON for replay.
       """
       CREATE TABLE IF NOT EXISTS events (
-        event_id    VARCHAR PRIMARY KEY,
+        event_id    VARCHAR NOT NULL,
         ts          BIGINT  NOT NULL,
         event_type  VARCHAR NOT NULL,
         service     VARCHAR NOT NULL,
@@ -29,10 +43,11 @@ final class Schema {
         op          VARCHAR,
         op_id       VARCHAR,
         message_id  VARCHAR,
-        json        VARCHAR NOT NULL
+        json        VARCHAR NOT NULL,
+        batch_no    BIGINT  NOT NULL
       )""",
       "CREATE TABLE IF NOT EXISTS event_traces (event_id VARCHAR NOT NULL, trace_id VARCHAR NOT NULL,"
-          + " PRIMARY KEY (event_id, trace_id))",
+          + " batch_no BIGINT NOT NULL)",
       // status: NULL while no COMPLETE/FAIL was seen (running, or abandoned past the deadline), else ok or failed.
       """
       CREATE TABLE IF NOT EXISTS operations (
@@ -47,12 +62,14 @@ final class Schema {
         end_status    VARCHAR,
         error_type    VARCHAR,
         error_message VARCHAR,
-        resource      VARCHAR
+        resource      VARCHAR,
+        batch_no      BIGINT NOT NULL
       )""",
+      // The set tables below have no key: a row may repeat across batches (see RATIONALE.md, "Layout 2").
       "CREATE TABLE IF NOT EXISTS op_traces (op_id VARCHAR NOT NULL, trace_id VARCHAR NOT NULL,"
-          + " PRIMARY KEY (op_id, trace_id))",
+          + " batch_no BIGINT NOT NULL)",
       "CREATE TABLE IF NOT EXISTS op_inputs (op_id VARCHAR NOT NULL, message_id VARCHAR NOT NULL, idx INTEGER,"
-          + " PRIMARY KEY (op_id, message_id))",
+          + " batch_no BIGINT NOT NULL)",
       // One row per message id; filled by SEND and RECEIVE alike (both carry the header).
       """
       CREATE TABLE IF NOT EXISTS messages (
@@ -64,26 +81,28 @@ final class Schema {
         msg_ticks   BIGINT,
         send_ticks  BIGINT,
         send_op_id  VARCHAR,
-        send_service VARCHAR
+        send_service VARCHAR,
+        batch_no    BIGINT NOT NULL
       )""",
       "CREATE TABLE IF NOT EXISTS message_traces (message_id VARCHAR NOT NULL, trace_id VARCHAR NOT NULL,"
-          + " idx INTEGER, PRIMARY KEY (message_id, trace_id))",
+          + " idx INTEGER, batch_no BIGINT NOT NULL)",
       "CREATE TABLE IF NOT EXISTS message_parents (message_id VARCHAR NOT NULL, parent_id VARCHAR NOT NULL,"
-          + " idx INTEGER, PRIMARY KEY (message_id, parent_id))",
+          + " idx INTEGER, batch_no BIGINT NOT NULL)",
       // One row per RECEIVE event. queue_wait = receive ticks - message ticks_from_epoch.
       """
       CREATE TABLE IF NOT EXISTS receives (
-        event_id      VARCHAR PRIMARY KEY,
+        event_id      VARCHAR NOT NULL,
         message_id    VARCHAR NOT NULL,
         op_id         VARCHAR,
         service       VARCHAR NOT NULL,
         channel       VARCHAR NOT NULL,
         receive_ticks BIGINT  NOT NULL,
-        queue_wait    BIGINT  NOT NULL
+        queue_wait    BIGINT  NOT NULL,
+        batch_no      BIGINT  NOT NULL
       )""",
       // Search index. owner_kind: op or msg; kind: tag (operation), mtag or ptag (message). A set: (key, value) pairs.
       "CREATE TABLE IF NOT EXISTS tags (owner_kind VARCHAR NOT NULL, owner_id VARCHAR NOT NULL, kind VARCHAR NOT NULL,"
-          + " key VARCHAR NOT NULL, value VARCHAR NOT NULL, PRIMARY KEY (owner_kind, owner_id, kind, key, value))",
+          + " key VARCHAR NOT NULL, value VARCHAR NOT NULL, batch_no BIGINT NOT NULL)",
       "CREATE TABLE IF NOT EXISTS emitters (instance_id VARCHAR PRIMARY KEY, service VARCHAR NOT NULL,"
           + " seq_count BIGINT NOT NULL, max_seq BIGINT NOT NULL)",
       // The declaration in force per service: the latest DECLARE (by timestamp, then event_id).
@@ -92,14 +111,29 @@ final class Schema {
       // No key on purpose: rows are replaced per service within a transaction (see RATIONALE).
       "CREATE TABLE IF NOT EXISTS declared (service VARCHAR NOT NULL, channel VARCHAR NOT NULL,"
           + " schema_uri VARCHAR NOT NULL, reply_schema VARCHAR, direction VARCHAR NOT NULL)",
-      // Trace lookups: the composite keys above start with the owner, so a trace needs its own index.
-      "CREATE INDEX IF NOT EXISTS event_traces_trace ON event_traces (trace_id)",
-      "CREATE INDEX IF NOT EXISTS op_traces_trace ON op_traces (trace_id)",
-      "CREATE INDEX IF NOT EXISTS message_traces_trace ON message_traces (trace_id)");
+      "CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)");
 
   static void create(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
+      boolean fresh;
+      try (java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'events'"
+          + " AND database_name = current_database()")) {
+        rs.next();
+        fresh = rs.getLong(1) == 0;
+      }
       for (String ddl : DDL) s.execute(ddl);
+      if (fresh) {
+        s.execute("INSERT INTO store_meta VALUES ('layout', '" + LAYOUT + "'), ('last_batch', '0')");
+      }
+      String layout = null;
+      try (java.sql.ResultSet rs = s.executeQuery("SELECT value FROM store_meta WHERE key = 'layout'")) {
+        if (rs.next()) layout = rs.getString(1);
+      }
+      if (!String.valueOf(LAYOUT).equals(layout)) {
+        throw new SQLException("the store has layout " + (layout == null ? "1" : layout) + ", this server reads layout "
+            + LAYOUT + "; rebuild it from the telemetry topic with `./weft replay --from-beginning --kafka HOST:PORT`"
+            + " (the old file is kept aside; docs/server.md)");
+      }
     }
   }
 }

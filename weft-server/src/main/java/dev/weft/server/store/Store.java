@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * The embedded store: an append-only table of telemetry events keyed by {@code event_id}, and the read tables
@@ -83,6 +85,9 @@ public final class Store implements AutoCloseable {
   /** Longest result of a search. */
   public static final int MAX_LIMIT = 10_000;
 
+  /** Rows per DuckDB row group; see {@link #open}. */
+  static final int ROW_GROUP_SIZE = 16_384;
+
   private final Connection conn;
   private final Config config;
 
@@ -98,22 +103,34 @@ public final class Store implements AutoCloseable {
   public static Store open(Path file, Config config) {
     try {
       Class.forName("org.duckdb.DuckDBDriver");
-      Connection c = DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath());
+      Connection c = DriverManager.getConnection("jdbc:duckdb:");
       try {
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT 1")) {
+          ps.execute();
+        }
+        try (java.sql.Statement st = c.createStatement()) {
+          // Row groups of 16,384 rows instead of DuckDB's 122,880: a pruned read (see Locator) scans a seventh as
+          // much, for about 7 % more disk. The path is a SQL string literal here, so quotes are doubled.
+          st.execute("ATTACH '" + file.toAbsolutePath().toString().replace("'", "''") + "' AS weft"
+              + " (ROW_GROUP_SIZE " + ROW_GROUP_SIZE + ")");
+          st.execute("USE weft");
+        }
         Schema.create(c);
         Projection.createStaging(c);
         try (java.sql.Statement st = c.createStatement()) {
-          // A checkpoint rewrites the indexes; at DuckDB's default (16 MB of WAL) it ran every few batches and took
-          // more than half of the ingest time. 256 MB bounds the WAL replayed after a crash to a few seconds.
+          // At DuckDB's default (16 MB of WAL) a checkpoint ran every few batches and took a large share of the
+          // ingest time. 256 MB bounds the WAL replayed after a crash to a few seconds.
           st.execute("SET checkpoint_threshold = '256MB'");
         }
         c.setAutoCommit(false);
         c.commit();
-      } catch (SQLException e) {
+        Store store = new Store(c, config);
+        store.projection.load();
+        return store;
+      } catch (SQLException | RuntimeException e) {
         c.close();
         throw e;
       }
-      return new Store(c, config);
     } catch (SQLException | ClassNotFoundException e) {
       throw new StoreException("cannot open store " + file + ": " + e.getMessage(), e);
     }
@@ -149,11 +166,17 @@ public final class Store implements AutoCloseable {
     try {
       int index = 0;
       for (TelemetryEvent e : batch) check(e, index++);
-      int accepted = projection.ingest(batch);
+      Projection.Pending pending = projection.ingest(batch);
       conn.commit();
-      return new IngestResult(accepted, batch.size() - accepted);
+      projection.committed(pending);
+      return new IngestResult(pending.accepted, batch.size() - pending.accepted);
     } catch (SQLException | RuntimeException e) {
       rollback(e);
+      try {
+        projection.discardUncommitted();
+      } catch (SQLException d) {
+        e.addSuppressed(d);
+      }
       throw new StoreException("batch not stored: " + e.getMessage(), e);
     }
   }
@@ -195,85 +218,278 @@ public final class Store implements AutoCloseable {
       + " o.end_ticks, o.end_ticks - o.start_ticks, " + SearchCompiler.STATUS_SQL + ", o.end_status, o.error_type,"
       + " o.error_message, o.resource";
 
-  /** Everything about one trace: its operations, messages, DAG edges, events, and the traces linked to it. */
+  /**
+   * Everything about one trace: its operations, messages, DAG edges, events, and the traces linked to it. Every read
+   * is limited to the batches the {@link Locator} names for the trace, so its cost follows the trace, not the store.
+   */
   public synchronized TraceView trace(String traceId) {
     Objects.requireNonNull(traceId, "traceId");
+    int[] batches = projection.locator.batches(Locator.TRACE, traceId);
+    if (batches.length == 0) return new TraceView(traceId, List.of(), List.of(), List.of(), List.of(), List.of());
     try {
       long cutoff = abandonCutoff(config.clock().instant());
-      List<OpRow> ops = ops("SELECT " + OP_COLUMNS + " FROM operations o WHERE o.op_id IN"
-          + " (SELECT op_id FROM op_traces WHERE trace_id = ?) ORDER BY o.start_ticks NULLS LAST, o.op_id",
-          List.of(cutoff, traceId));
-      List<MessageRow> messages = messages(traceId);
+      Prune in = new Prune(batches);
+      // The trace's operations and messages, as subqueries: each read below is one pruned semi-join.
+      String myOps = "(SELECT op_id FROM op_traces WHERE " + in.sql() + " AND trace_id = ?)";
+      String myMsgs = "(SELECT message_id FROM message_traces WHERE " + in.sql() + " AND trace_id = ?)";
+      List<Object> mine = in.params(traceId);
+
+      // Every set row of the trace's operations and messages, in one query.
+      List<Object> params = new ArrayList<>();
+      StringBuilder sql = new StringBuilder();
+      String[][] parts = {
+          {"ot", "op_id, trace_id, NULL::INTEGER, NULL::VARCHAR, NULL::VARCHAR", "op_traces", "op_id", myOps},
+          {"oi", "op_id, message_id, idx, NULL, NULL", "op_inputs", "op_id", myOps},
+          {"mt", "message_id, trace_id, idx, NULL, NULL", "message_traces", "message_id", myMsgs},
+          {"mp", "message_id, parent_id, idx, NULL, NULL", "message_parents", "message_id", myMsgs},
+          {"tg", "owner_id, kind, NULL, key, value", "tags", "owner_kind = 'msg' AND owner_id", myMsgs}};
+      for (String[] p : parts) {
+        if (sql.length() > 0) sql.append(" UNION ALL ");
+        // kinds, columns and tables are the constants above; only the prune bounds and the trace id are bound
+        sql.append("SELECT DISTINCT '").append(p[0]).append("', ").append(p[1]).append(" FROM ").append(p[2])
+            .append(" WHERE ").append(in.sql()).append(" AND ").append(p[3]).append(" IN ").append(p[4]);
+        params.addAll(in.params());
+        params.addAll(mine);
+      }
+      Map<String, List<Object[]>> sets = new HashMap<>();
+      for (Object[] r : rows(sql.toString(), params.toArray())) {
+        sets.computeIfAbsent((String) r[0], k -> new ArrayList<>()).add(r);
+      }
+      Map<String, List<String>> opTraces = grouped(sets.get("ot"));
+      Map<String, List<String>> inputs = grouped(sets.get("oi"));
+      Map<String, List<String>> msgTraces = grouped(sets.get("mt"));
+      Map<String, List<String>> parents = grouped(sets.get("mp"));
+
+      List<Object> opParams = new ArrayList<>(List.of(cutoff));
+      opParams.addAll(in.params());
+      opParams.addAll(mine);
+      List<OpRow> ops = new ArrayList<>();
+      for (Object[] r : rows("SELECT " + OP_COLUMNS + " FROM operations o WHERE " + in.sql("o") + " AND o.op_id IN "
+          + myOps + " ORDER BY o.start_ticks NULLS LAST, o.op_id", opParams.toArray())) {
+        ops.add(opRow(r, opTraces));
+      }
+      List<Object> msgParams = new ArrayList<>(in.params());
+      msgParams.addAll(mine);
+      List<Object[]> msgRows = rows("SELECT m.message_id, m.producer, m.schema_uri, m.channel, m.msg_ticks,"
+          + " m.send_ticks, m.send_op_id FROM messages m WHERE " + in.sql("m") + " AND m.message_id IN " + myMsgs
+          + " ORDER BY m.msg_ticks NULLS LAST, m.message_id", msgParams.toArray());
+      List<MessageRow> messages = messages(msgRows, msgTraces, parents, sets.getOrDefault("tg", List.of()));
+
       List<Edge> edges = new ArrayList<>();
-      for (Object[] r : rows("SELECT p.message_id, p.parent_id FROM message_parents p WHERE p.message_id IN"
-          + " (SELECT message_id FROM message_traces WHERE trace_id = ?) ORDER BY p.message_id, p.idx", traceId)) {
-        edges.add(new Edge("parent", (String) r[0], (String) r[1]));
+      for (String m : new java.util.TreeSet<>(parents.keySet())) {
+        for (String p : parents.get(m)) edges.add(new Edge("parent", m, p));
       }
-      for (Object[] r : rows("SELECT i.message_id, i.op_id FROM op_inputs i WHERE i.op_id IN"
-          + " (SELECT op_id FROM op_traces WHERE trace_id = ?) ORDER BY i.op_id, i.idx", traceId)) {
-        edges.add(new Edge("input", (String) r[0], (String) r[1]));
+      for (String op : new java.util.TreeSet<>(inputs.keySet())) {
+        for (String m : inputs.get(op)) edges.add(new Edge("input", m, op));
       }
-      for (Object[] r : rows("SELECT m.send_op_id, m.message_id FROM messages m WHERE m.send_op_id IS NOT NULL AND"
-          + " m.message_id IN (SELECT message_id FROM message_traces WHERE trace_id = ?)"
-          + " ORDER BY m.send_op_id, m.message_id", traceId)) {
-        edges.add(new Edge("output", (String) r[0], (String) r[1]));
-      }
-      for (Object[] r : rows("SELECT o.parent_op_id, o.op_id FROM operations o WHERE o.parent_op_id IS NOT NULL AND"
-          + " o.op_id IN (SELECT op_id FROM op_traces WHERE trace_id = ?) ORDER BY o.parent_op_id, o.op_id", traceId)) {
-        edges.add(new Edge("child", (String) r[0], (String) r[1]));
-      }
+      List<Edge> part = new ArrayList<>();
+      for (MessageRow m : messages) if (m.sendOpId() != null) part.add(new Edge("output", m.sendOpId(), m.messageId()));
+      part.sort(java.util.Comparator.comparing(Edge::from).thenComparing(Edge::to));
+      edges.addAll(part);
+      part.clear();
+      for (OpRow o : ops) if (o.parentOpId() != null) part.add(new Edge("child", o.parentOpId(), o.opId()));
+      part.sort(java.util.Comparator.comparing(Edge::from).thenComparing(Edge::to));
+      edges.addAll(part);
+
       List<EventRow> events = new ArrayList<>();
+      List<Object> evParams = new ArrayList<>(mine);
+      evParams.addAll(in.params());
       for (Object[] r : rows("SELECT e.event_id, e.ts, e.event_type, e.service, e.op_id, e.json FROM events e"
-          + " WHERE e.event_id IN (SELECT event_id FROM event_traces WHERE trace_id = ?) ORDER BY e.ts, e.event_id",
-          traceId)) {
+          + " WHERE e.event_id IN (SELECT event_id FROM event_traces WHERE " + in.sql() + " AND trace_id = ?)"
+          + " AND " + in.sql("e") + " ORDER BY e.ts, e.event_id", evParams.toArray())) {
         events.add(new EventRow((String) r[0], (Long) r[1], (String) r[2], (String) r[3], (String) r[4],
             (String) r[5]));
       }
-      return new TraceView(traceId, ops, messages, edges, events, linked(traceId));
+      return new TraceView(traceId, ops, messages, edges, events, linked(traceId, ops, messages));
     } catch (SQLException e) {
       throw new StoreException("cannot read trace: " + e.getMessage(), e);
     }
   }
 
   /**
-   * Traces that share an operation or a message with this one, or hold a parent or a child of one of its messages.
-   * The relation is symmetric, so a fan-in links its traces both ways.
+   * Rows {@code (kind, owner, value, idx, …)} grouped as {@code owner -> values}: ordered by idx (missing last), then
+   * value, each value once.
    */
-  private List<String> linked(String traceId) throws SQLException {
-    String sql = """
-        WITH my_ops AS (SELECT op_id FROM op_traces WHERE trace_id = ?),
-             my_msgs AS (SELECT message_id FROM message_traces WHERE trace_id = ?),
-             near_msgs AS (
-               SELECT message_id FROM my_msgs
-               UNION SELECT p.parent_id FROM message_parents p WHERE p.message_id IN (SELECT message_id FROM my_msgs)
-               UNION SELECT p.message_id FROM message_parents p WHERE p.parent_id IN (SELECT message_id FROM my_msgs))
-        SELECT DISTINCT trace_id FROM (
-          SELECT trace_id FROM op_traces WHERE op_id IN (SELECT op_id FROM my_ops)
-          UNION SELECT trace_id FROM message_traces WHERE message_id IN (SELECT message_id FROM near_msgs))
-        WHERE trace_id <> ? ORDER BY trace_id""";
-    List<String> out = new ArrayList<>();
-    for (Object[] r : rows(sql, traceId, traceId, traceId)) out.add((String) r[0]);
+  private static Map<String, List<String>> grouped(List<Object[]> rows) {
+    Map<String, List<String>> out = new HashMap<>();
+    if (rows == null) return out;
+    rows.sort((a, b) -> {
+      int c = ((String) a[1]).compareTo((String) b[1]);
+      if (c != 0) return c;
+      c = compareNullable(a[3], b[3]);
+      return c != 0 ? c : ((String) a[2]).compareTo((String) b[2]);
+    });
+    for (Object[] r : rows) {
+      List<String> l = out.computeIfAbsent((String) r[1], k -> new ArrayList<>());
+      if (!l.contains((String) r[2])) l.add((String) r[2]);
+    }
     return out;
   }
 
-  private List<MessageRow> messages(String traceId) throws SQLException {
-    List<Object[]> rows = rows("SELECT m.message_id, m.producer, m.schema_uri, m.channel, m.msg_ticks, m.send_ticks,"
-        + " m.send_op_id FROM messages m WHERE m.message_id IN (SELECT message_id FROM message_traces WHERE trace_id = ?)"
-        + " ORDER BY m.msg_ticks NULLS LAST, m.message_id", traceId);
-    List<String> ids = new ArrayList<>();
-    for (Object[] r : rows) ids.add((String) r[0]);
-    Map<String, List<String>> traces = lists("message_traces", "message_id", "trace_id", "idx, trace_id", ids);
-    Map<String, List<String>> parents = lists("message_parents", "message_id", "parent_id", "idx, parent_id", ids);
+  /**
+   * A filter on {@code batch_no} for a set of batches: runs of consecutive batches become {@code BETWEEN} ranges,
+   * which DuckDB checks against each row group's min/max. Too many runs fall back to one range from first to last.
+   */
+  private static final class Prune {
+    private final List<Long> bounds = new ArrayList<>();
+
+    Prune(int[] batches) {
+      long lo = batches[0];
+      long hi = batches[0];
+      for (int i = 1; i < batches.length; i++) {
+        if (batches[i] <= hi + 2) {
+          hi = batches[i];
+        } else {
+          bounds.add(lo);
+          bounds.add(hi);
+          lo = hi = batches[i];
+        }
+      }
+      bounds.add(lo);
+      bounds.add(hi);
+      if (bounds.size() > 32) {
+        long first = bounds.get(0);
+        long last = bounds.get(bounds.size() - 1);
+        bounds.clear();
+        bounds.add(first);
+        bounds.add(last);
+      }
+    }
+
+    String sql() {
+      return sql(null);
+    }
+
+    String sql(String alias) {
+      String col = alias == null ? "batch_no" : alias + ".batch_no";
+      StringBuilder sb = new StringBuilder("(");
+      for (int i = 0; i < bounds.size(); i += 2) {
+        if (i > 0) sb.append(" OR ");
+        sb.append(col).append(" BETWEEN ? AND ?");
+      }
+      return sb.append(')').toString();
+    }
+
+    List<Object> params(Object... more) {
+      List<Object> out = new ArrayList<>(bounds);
+      out.addAll(java.util.Arrays.asList(more));
+      return out;
+    }
+  }
+
+  /**
+   * Rows of {@code select} (which ends in a WHERE clause) whose {@code idColumn} is one of {@code ids}, in chunks.
+   * Parameters: {@code before} (placed before the select's own), the prune's, then the ids.
+   */
+  private List<Object[]> idRows(String select, Prune in, List<Object> before, String idColumn, List<String> ids)
+      throws SQLException {
+    List<Object[]> out = new ArrayList<>();
+    for (List<String> chunk : chunks(ids)) {
+      List<Object> params = new ArrayList<>(before);
+      params.addAll(in.params());
+      params.addAll(chunk);
+      out.addAll(rows(select + " AND " + idColumn + " IN (" + placeholders(chunk.size()) + ")", params.toArray()));
+    }
+    return out;
+  }
+
+  /**
+   * {@code owner -> values} of a set table for the given owners within the pruned batches, distinct, ordered by
+   * {@code order} (a column, or null for the value itself). Table and column names are constants of the callers.
+   */
+  private Map<String, List<String>> pairs(Prune in, String table, String owner, String value, String order,
+      List<String> owners) throws SQLException {
+    String orderBy = order == null ? value : order;
+    List<Object[]> rows = idRows("SELECT DISTINCT " + owner + ", " + value + ", " + orderBy + " FROM " + table
+        + " WHERE " + in.sql(), in, List.of(), owner, owners);
+    rows.sort((a, b) -> {
+      int c = ((String) a[0]).compareTo((String) b[0]);
+      if (c != 0) return c;
+      c = compareNullable(a[2], b[2]);
+      return c != 0 ? c : ((String) a[1]).compareTo((String) b[1]);
+    });
+    Map<String, List<String>> out = new HashMap<>();
+    for (Object[] r : rows) {
+      List<String> l = out.computeIfAbsent((String) r[0], k -> new ArrayList<>());
+      if (!l.contains((String) r[1])) l.add((String) r[1]);
+    }
+    return out;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static int compareNullable(Object a, Object b) {
+    if (a == null) return b == null ? 0 : 1;
+    if (b == null) return -1;
+    return ((Comparable) a).compareTo(b);
+  }
+
+  /**
+   * Traces that share an operation or a message with this one, or hold a parent or a child of one of its messages.
+   * The relation is symmetric, so a fan-in links its traces both ways.
+   */
+  private List<String> linked(String traceId, List<OpRow> ops, List<MessageRow> messages) throws SQLException {
+    java.util.TreeSet<String> out = new java.util.TreeSet<>();
+    for (OpRow o : ops) out.addAll(o.traces());
+    Set<String> mine = new HashSet<>();
+    Set<String> parents = new java.util.TreeSet<>();
+    for (MessageRow m : messages) {
+      out.addAll(m.traces());
+      mine.add(m.messageId());
+      parents.addAll(m.parentIds());
+    }
+    parents.removeAll(mine);
+    if (!parents.isEmpty()) {
+      List<String> ids = new ArrayList<>(parents);
+      int[] b = union(ids, Locator.MESSAGE);
+      if (b.length > 0) {
+        Prune in = new Prune(b);
+        for (List<String> t : pairs(in, "message_traces", "message_id", "trace_id", null, ids).values()) out.addAll(t);
+      }
+    }
+    if (!mine.isEmpty()) {
+      List<String> ids = new ArrayList<>(mine);
+      java.util.Collections.sort(ids);
+      int[] b = union(ids, Locator.CHILDREN);
+      if (b.length > 0) {
+        Prune in = new Prune(b);
+        for (List<String> chunk : chunks(ids)) {
+          List<Object> params = new ArrayList<>(in.params());
+          params.addAll(in.params());
+          params.addAll(chunk);
+          // a child's traces were written in the same batch as its parent_id row
+          out.addAll(strings("SELECT DISTINCT t.trace_id FROM message_parents p JOIN message_traces t"
+              + " ON t.message_id = p.message_id AND t.batch_no = p.batch_no WHERE " + in.sql("p") + " AND "
+              + in.sql("t") + " AND p.parent_id IN (" + placeholders(chunk.size()) + ")", params.toArray()));
+        }
+      }
+    }
+    out.remove(traceId);
+    return new ArrayList<>(out);
+  }
+
+  /** The batches of several ids of one kind, sorted and distinct. */
+  private int[] union(List<String> ids, char kind) {
+    java.util.TreeSet<Integer> all = new java.util.TreeSet<>();
+    for (String id : ids) for (int b : projection.locator.batches(kind, id)) all.add(b);
+    return all.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  private static List<MessageRow> messages(List<Object[]> rows, Map<String, List<String>> traces,
+      Map<String, List<String>> parents, List<Object[]> tagRows) {
     Map<String, Map<String, String>> mtags = new HashMap<>();
     Map<String, Map<String, String>> ptags = new HashMap<>();
-    for (List<String> chunk : chunks(ids)) {
-      List<Object> params = new ArrayList<>(chunk);
-      for (Object[] r : rows("SELECT owner_id, kind, key, value FROM tags WHERE owner_kind = 'msg' AND owner_id IN ("
-          + placeholders(chunk.size()) + ") ORDER BY owner_id, kind, key, value", params.toArray())) {
-        Map<String, Map<String, String>> target = "mtag".equals(r[1]) ? mtags : ptags;
-        target.computeIfAbsent((String) r[0], k -> new LinkedHashMap<>())
-            .merge((String) r[2], (String) r[3], (a, b) -> a + "," + b);
+    List<Object[]> sorted = new ArrayList<>(tagRows);
+    sorted.sort((a, b) -> {
+      for (int i : new int[] {1, 2, 4, 5}) {
+        int c = ((String) a[i]).compareTo((String) b[i]);
+        if (c != 0) return c;
       }
+      return 0;
+    });
+    for (Object[] r : sorted) {
+      Map<String, Map<String, String>> target = "mtag".equals(r[2]) ? mtags : ptags;
+      target.computeIfAbsent((String) r[1], k -> new LinkedHashMap<>())
+          .merge((String) r[4], (String) r[5], (a, b) -> a + "," + b);
     }
     List<MessageRow> out = new ArrayList<>();
     for (Object[] r : rows) {
@@ -302,12 +518,13 @@ public final class Store implements AutoCloseable {
    * {@code owner -> values} from a two-column set table, for many owners in a few queries. Table and column names
    * are constants of the callers; the ids are bound.
    */
-  private Map<String, List<String>> lists(String table, String ownerColumn, String valueColumn, String order,
-      List<String> owners) throws SQLException {
+  private Map<String, List<String>> lists(String table, String ownerColumn, String valueColumn, List<String> owners)
+      throws SQLException {
     Map<String, List<String>> out = new HashMap<>();
     for (List<String> chunk : chunks(owners)) {
-      for (Object[] r : rows("SELECT " + ownerColumn + ", " + valueColumn + " FROM " + table + " WHERE "
-          + ownerColumn + " IN (" + placeholders(chunk.size()) + ") ORDER BY " + ownerColumn + ", " + order,
+      // DISTINCT: layout 2's set tables may hold a row more than once (see Projection.Sets)
+      for (Object[] r : rows("SELECT DISTINCT " + ownerColumn + ", " + valueColumn + " FROM " + table + " WHERE "
+          + ownerColumn + " IN (" + placeholders(chunk.size()) + ") ORDER BY " + ownerColumn + ", " + valueColumn,
           chunk.toArray())) {
         out.computeIfAbsent((String) r[0], k -> new ArrayList<>()).add((String) r[1]);
       }
@@ -345,15 +562,17 @@ public final class Store implements AutoCloseable {
     List<Object[]> rows = rows(sql, params.toArray());
     List<String> ids = new ArrayList<>();
     for (Object[] r : rows) ids.add((String) r[0]);
-    Map<String, List<String>> traces = lists("op_traces", "op_id", "trace_id", "trace_id", ids);
+    Map<String, List<String>> traces = lists("op_traces", "op_id", "trace_id", ids);
     List<OpRow> out = new ArrayList<>();
-    for (Object[] r : rows) {
-      String id = (String) r[0];
-      out.add(new OpRow(id, (String) r[1], (String) r[2], (String) r[3], (String) r[4], (Long) r[5], (Long) r[6],
-          (Long) r[7], (String) r[8], (String) r[9], (String) r[10], (String) r[11], (String) r[12],
-          traces.getOrDefault(id, List.of())));
-    }
+    for (Object[] r : rows) out.add(opRow(r, traces));
     return out;
+  }
+
+  private static OpRow opRow(Object[] r, Map<String, List<String>> traces) {
+    String id = (String) r[0];
+    return new OpRow(id, (String) r[1], (String) r[2], (String) r[3], (String) r[4], (Long) r[5], (Long) r[6],
+        (Long) r[7], (String) r[8], (String) r[9], (String) r[10], (String) r[11], (String) r[12],
+        traces.getOrDefault(id, List.of()));
   }
 
   /** Telemetry loss per emitter, from the gaps in its {@code seq} numbers. */
@@ -463,13 +682,18 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  /** Row counts of every table, for diagnostics and tests. */
+  /**
+   * Row counts of every table, for diagnostics and tests: distinct rows without {@code batch_no}, i.e. the logical
+   * content, which does not depend on how the events were batched.
+   */
   public synchronized Map<String, Long> tableCounts() {
     try {
       Map<String, Long> out = new LinkedHashMap<>();
       for (String t : Schema.TABLES) {
         // Table names come from the fixed list in Schema, never from input.
-        out.put(t, (Long) rows("SELECT count(*) FROM " + t).get(0)[0]);
+        boolean batched = !List.of("emitters", "declarations", "declared").contains(t);
+        out.put(t, (Long) rows(batched ? "SELECT count(*) FROM (SELECT DISTINCT * EXCLUDE (batch_no) FROM " + t + ")"
+            : "SELECT count(*) FROM " + t).get(0)[0]);
       }
       return out;
     } catch (SQLException e) {
@@ -547,6 +771,12 @@ public final class Store implements AutoCloseable {
   @Override
   public synchronized void close() {
     try {
+      try (java.sql.Statement st = conn.createStatement()) {
+        conn.commit();
+        st.execute("CHECKPOINT"); // the file is ATTACHed, so write it out before the in-memory host goes away
+      } catch (SQLException e) {
+        // closing still releases the file; the WAL keeps what the checkpoint did not write
+      }
       conn.close();
     } catch (SQLException e) {
       throw new StoreException("cannot close store: " + e.getMessage(), e);

@@ -1,0 +1,74 @@
+package dev.weft.server.store;
+
+import java.util.Arrays;
+
+/**
+ * Where a trace's rows are: for a key (a trace, a message, or a message as a parent), the ingest batches that wrote
+ * rows for it. Every projected table carries {@code batch_no}, which only grows, so DuckDB's min/max statistics per
+ * row group let a read of {@code batch_no IN (…)} skip all other row groups: a trace read touches a few thousand rows,
+ * not the whole store. See RATIONALE.md, "Layout 2".
+ *
+ * <p>An open-addressing set of (key hash, batch) pairs with linear probing: all pairs of one key sit in one probe run,
+ * so a lookup collects them until the first empty slot. A hash collision only adds a batch to read; the SQL still
+ * filters by the exact id. Rebuilt from the tables when the store opens; not thread-safe (the store's lock guards it).
+ */
+final class Locator {
+  static final char TRACE = 't';
+  static final char MESSAGE = 'm';
+  static final char CHILDREN = 'c';
+
+  private long[] keys = new long[1 << 12];
+  private int[] batches = new int[1 << 12];
+  private int size;
+
+  void add(char kind, String id, long batch) {
+    add(LongHash.of(kind, id), (int) batch);
+  }
+
+  void add(long key, int batch) {
+    if ((size + 1) * 10L > keys.length * 7L) grow();
+    int mask = keys.length - 1;
+    for (int i = (int) key & mask; ; i = (i + 1) & mask) {
+      if (keys[i] == 0) {
+        keys[i] = key;
+        batches[i] = batch;
+        size++;
+        return;
+      }
+      if (keys[i] == key && batches[i] == batch) return;
+    }
+  }
+
+  /** The batches of {@code id}, sorted and distinct; empty when unknown. */
+  int[] batches(char kind, String id) {
+    long key = LongHash.of(kind, id);
+    int mask = keys.length - 1;
+    int[] out = new int[4];
+    int n = 0;
+    for (int i = (int) key & mask; keys[i] != 0; i = (i + 1) & mask) {
+      if (keys[i] == key) {
+        if (n == out.length) out = Arrays.copyOf(out, n * 2);
+        out[n++] = batches[i];
+      }
+    }
+    out = Arrays.copyOf(out, n);
+    Arrays.sort(out);
+    return out;
+  }
+
+  /** Pairs held; memory is about 24 bytes per pair at the load factor used. */
+  int size() {
+    return size;
+  }
+
+  private void grow() {
+    long[] oldKeys = keys;
+    int[] oldBatches = batches;
+    keys = new long[oldKeys.length * 2];
+    batches = new int[oldKeys.length * 2];
+    size = 0;
+    for (int i = 0; i < oldKeys.length; i++) {
+      if (oldKeys[i] != 0) add(oldKeys[i], oldBatches[i]);
+    }
+  }
+}

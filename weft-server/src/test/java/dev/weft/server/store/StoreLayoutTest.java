@@ -1,0 +1,123 @@
+package dev.weft.server.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.weft.core.event.TelemetryEvent;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Layout 2's own machinery: in-memory duplicate detection, the commit marker, the trace locator, old layouts. */
+class StoreLayoutTest {
+  @TempDir Path dir;
+
+  static TelemetryEvent start(String eventId, String instance, long seq, String trace, String opId) {
+    TelemetryEvent.Builder b = TelemetryEvent.builder("START").eventId(eventId).traceId(trace).timestamp(1_000 + seq)
+        .service("svc").op("Work").opId(opId);
+    if (instance != null) b.instanceId(instance).seq(seq);
+    return b.build();
+  }
+
+  @Test
+  void duplicatesAreFoundAfterAReopenForConventionalAndForeignIds() {
+    List<TelemetryEvent> batch = new ArrayList<>();
+    for (int i = 0; i < 50; i++) batch.add(start("inst-a-" + i, "inst-a", i, "t1", "op" + i));
+    // ids that are not <instance>-<seq>, including one that looks conventional but is not canonical
+    batch.add(start("e7f3c9d2", null, 0, "t2", "opx"));
+    batch.add(start("inst-a-007", null, 0, "t2", "opy"));
+    Path file = dir.resolve("a.db");
+    try (Store s = Store.open(file, Store.Config.defaults())) {
+      assertThat(s.ingest(batch)).isEqualTo(new Store.IngestResult(52, 0));
+    }
+    try (Store s = Store.open(file, Store.Config.defaults())) {
+      assertThat(s.ingest(batch)).isEqualTo(new Store.IngestResult(0, 52));
+      // a foreign event whose id equals a stored conventional one is the same event (same event_id)
+      assertThat(s.ingest(List.of(start("inst-a-3", null, 0, "t9", "opz")))).isEqualTo(new Store.IngestResult(0, 1));
+      // a new seq beyond the stored range, and a gap filled later, are new
+      assertThat(s.ingest(List.of(start("inst-a-60", "inst-a", 60, "t1", "op60")))).isEqualTo(
+          new Store.IngestResult(1, 0));
+      assertThat(s.ingest(List.of(start("inst-a-55", "inst-a", 55, "t1", "op55")))).isEqualTo(
+          new Store.IngestResult(1, 0));
+      assertThat(s.tableCounts()).containsEntry("events", 54L).containsEntry("operations", 54L);
+      assertThat(s.trace("t1").operations()).hasSize(52);
+      assertThat(s.trace("t2").operations()).extracting(Store.OpRow::opId).containsExactly("opx", "opy");
+    }
+  }
+
+  @Test
+  void conventionalIdsAreSplitExactly() {
+    assertThat(EventIds.split("svc-1-w2a-17")).isEqualTo(new EventIds.Split("svc-1-w2a", 17));
+    assertThat(EventIds.split("svc-0")).isEqualTo(new EventIds.Split("svc", 0));
+    assertThat(EventIds.split("svc-017")).isNull();
+    assertThat(EventIds.split("svc-")).isNull();
+    assertThat(EventIds.split("svc-1x")).isNull();
+    assertThat(EventIds.split("1234567890123456789")).isNull();
+    assertThat(EventIds.split("a-1234567890123456789")).isNull(); // 19 digits could overflow a long
+    EventIds ids = new EventIds();
+    for (long n : new long[] {5, 3, 4, 9, 7, 8}) ids.add("x-" + n);
+    for (long n = 0; n < 12; n++) {
+      assertThat(ids.contains("x-" + n, EventIds.split("x-" + n))).as("x-" + n).isEqualTo(n >= 3 && n <= 9 && n != 6);
+    }
+    assertThat(ids.footprint()).isEqualTo(2); // [3,5] and [7,9]
+  }
+
+  @Test
+  void rowsAppendedByABatchThatNeverCommittedAreDiscardedOnOpen() throws Exception {
+    Path file = dir.resolve("b.db");
+    try (Store s = Store.open(file, Store.Config.defaults())) {
+      s.ingest(List.of(start("i-0", "i", 0, "t1", "op0")));
+    }
+    // What a kill -9 between the appenders (which commit on their own) and the batch's commit leaves behind.
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file);
+        Statement st = c.createStatement()) {
+      st.execute("INSERT INTO events VALUES ('i-1', 2, 'START', 'svc', 'i', 1, 't1', 'Work', 'op1', NULL, '{}', 2)");
+      st.execute("INSERT INTO op_traces VALUES ('op1', 't1', 2)");
+    }
+    try (Store s = Store.open(file, Store.Config.defaults())) {
+      assertThat(s.tableCounts()).containsEntry("events", 1L).containsEntry("op_traces", 1L);
+      // and the event is new again, not a duplicate
+      assertThat(s.ingest(List.of(start("i-1", "i", 1, "t1", "op1")))).isEqualTo(new Store.IngestResult(1, 0));
+      assertThat(s.trace("t1").operations()).hasSize(2);
+    }
+  }
+
+  @Test
+  void aTraceFindsAnOperationFirstWrittenInAnEarlierBatchUnderAnotherTrace() {
+    try (Store s = Store.open(dir.resolve("c.db"), Store.Config.defaults())) {
+      s.ingest(List.of(start("i-0", "i", 0, "t1", "op0")));
+      for (int b = 1; b < 40; b++) s.ingest(List.of(start("j-" + b, "j", b, "other" + b, "x" + b)));
+      // the COMPLETE adds trace t2 to op0, whose row stays in batch 1
+      s.ingest(List.of(TelemetryEvent.builder("COMPLETE").eventId("i-1").traceId("t1")
+          .correlationIds(List.of("t1", "t2")).timestamp(5_000).service("svc").instanceId("i").seq(1).op("Work")
+          .opId("op0").status("ok").tags(Map.of("k", "v")).build()));
+      Store.TraceView t2 = s.trace("t2");
+      assertThat(t2.operations()).extracting(Store.OpRow::opId).containsExactly("op0");
+      assertThat(t2.operations().get(0).status()).isEqualTo("ok");
+      assertThat(t2.operations().get(0).startTicks()).isEqualTo(1_000L);
+      assertThat(t2.linkedTraces()).containsExactly("t1");
+      assertThat(s.trace("t1").linkedTraces()).containsExactly("t2");
+    }
+  }
+
+  @Test
+  void aStoreOfTheOldLayoutIsRefusedWithTheWayOut() throws Exception {
+    Path file = dir.resolve("old.db");
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file);
+        Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE events (event_id VARCHAR PRIMARY KEY, ts BIGINT NOT NULL, event_type VARCHAR NOT NULL,"
+          + " service VARCHAR NOT NULL, instance_id VARCHAR, seq BIGINT, trace_id VARCHAR NOT NULL, op VARCHAR,"
+          + " op_id VARCHAR, message_id VARCHAR, json VARCHAR NOT NULL)");
+    }
+    assertThatThrownBy(() -> Store.open(file, Store.Config.defaults()))
+        .isInstanceOf(Store.StoreException.class)
+        .hasMessageContaining("layout 1")
+        .hasMessageContaining("./weft replay");
+  }
+}
