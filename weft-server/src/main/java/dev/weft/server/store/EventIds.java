@@ -101,7 +101,7 @@ final class EventIds {
     }
   }
 
-  /** Ranges and hashes held, for /metrics and the docs' memory figure. */
+  /** Ranges and hashes held, for tests and diagnostics. */
   long footprint() {
     long n = hashCount;
     for (TreeMap<Long, Long> r : ranges.values()) n += r.size();

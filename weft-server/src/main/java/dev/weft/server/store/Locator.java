@@ -56,11 +56,6 @@ final class Locator {
     return out;
   }
 
-  /** Pairs held; memory is about 24 bytes per pair at the load factor used. */
-  int size() {
-    return size;
-  }
-
   private void grow() {
     long[] oldKeys = keys;
     int[] oldBatches = batches;

@@ -155,10 +155,7 @@ final class Projection {
    * commit), and empties the staging tables. Runs when the store opens and after a failed batch.
    */
   void discardUncommitted() throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT 1")) {
-      ps.execute(); // make sure no earlier statement's transaction is left open with a stale snapshot
-    }
-    c.rollback();
+    c.rollback(); // no earlier transaction may stay open with a snapshot older than the deletes
     try (Statement s = c.createStatement()) {
       for (String t : Schema.APPENDED) {
         // Table names come from the fixed list in Schema, never from input.
