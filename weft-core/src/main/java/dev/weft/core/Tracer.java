@@ -9,10 +9,12 @@ import dev.weft.core.topology.DeclaredTopology;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -35,7 +37,9 @@ public final class Tracer implements AutoCloseable {
     this.service = b.service;
     this.instanceId = b.instanceId != null ? b.instanceId : Ids.newId();
     this.sink = b.sink;
-    this.resource = b.resource != null ? Map.copyOf(b.resource) : Resource.detect();
+    // sorted once here, so that the writer need not sort it for every START event
+    this.resource = Collections.unmodifiableSortedMap(
+        new TreeMap<>(b.resource != null ? Map.copyOf(b.resource) : Resource.detect()));
   }
 
   /** A builder for the service named {@code service} (its producer id). */

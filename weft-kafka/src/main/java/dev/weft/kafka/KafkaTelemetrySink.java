@@ -15,7 +15,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Sends telemetry events to a Kafka topic (default {@value #DEFAULT_TOPIC}) as JSON, keyed by trace id.
+ * Sends telemetry events to a Kafka topic (default {@value #DEFAULT_TOPIC}) as NDJSON, on the partition their trace
+ * id selects, several events per record ({@link KafkaEventExporter}).
  *
  * <p>Two bounded buffers stand between the application and the broker, and neither ever blocks an application
  * thread:
@@ -54,7 +55,9 @@ public final class KafkaTelemetrySink implements TelemetrySink {
     p.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
     p.putAll(b.producerProperties);
     Producer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-    this.exporter = new KafkaEventExporter(producer, b.topic, b.closeTimeout);
+    // a packed record must fit the producer's buffer several times over, or a small buffer would refuse it outright
+    int maxRecordChars = (int) Math.min(KafkaEventExporter.MAX_RECORD_CHARS, b.bufferMemory / 8);
+    this.exporter = new KafkaEventExporter(producer, b.topic, b.closeTimeout, maxRecordChars);
     this.ring = AsyncBatchingSink.builder(exporter).capacity(b.capacity).maxBatchSize(b.maxBatchSize)
         .linger(b.linger).name("kafka-" + b.topic).build();
   }

@@ -86,13 +86,11 @@ class TelemetryBrokerFailureTest {
 
       // what actually reached the topic
       List<ConsumerRecord<byte[], byte[]>> records = TestKafka.readUntil(broker.bootstrapServers(), TOPIC,
-          Duration.ofSeconds(60), l -> l.size() >= s.exported());
+          Duration.ofSeconds(60), l -> TestKafka.events(l).size() >= s.exported());
       Set<String> ids = new HashSet<>();
       BitSet seqs = new BitSet();
-      for (ConsumerRecord<byte[], byte[]> r : records) {
-        Result<TelemetryEvent, EventError> parsed = EventJson.parse(new String(r.value(), StandardCharsets.UTF_8));
-        assertThat(parsed.isOk()).isTrue();
-        TelemetryEvent e = ((Result.Ok<TelemetryEvent, EventError>) parsed).value();
+      for (TestKafka.Read r : TestKafka.events(records)) {
+        TelemetryEvent e = r.event();
         assertThat(e.instanceId()).isEqualTo(tracer.instanceId());
         ids.add(e.eventId());
         seqs.set((int) e.seq());

@@ -1,6 +1,11 @@
 package dev.weft.kafka;
 
+import dev.weft.core.Result;
+import dev.weft.core.event.EventError;
+import dev.weft.core.event.EventJson;
+import dev.weft.core.event.TelemetryEvent;
 import dev.weft.testsupport.KafkaBroker;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -81,5 +86,26 @@ final class TestKafka {
       Thread.sleep(20);
     }
     return condition.getAsBoolean();
+  }
+
+  /** A telemetry event as read from the topic, with the partition its record was on. */
+  record Read(int partition, TelemetryEvent event) {}
+
+  /**
+   * Every event in telemetry records (NDJSON, one or more per record), in log order; fails the test on a line that
+   * does not parse.
+   */
+  static List<Read> events(List<ConsumerRecord<byte[], byte[]>> records) {
+    List<Read> out = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      for (String line : new String(r.value(), StandardCharsets.UTF_8).split("\n")) {
+        Result<TelemetryEvent, EventError> parsed = EventJson.parse(line);
+        if (!(parsed instanceof Result.Ok<TelemetryEvent, EventError> ok)) {
+          throw new AssertionError("not an event at " + r.partition() + "@" + r.offset() + ": " + parsed);
+        }
+        out.add(new Read(r.partition(), ok.value()));
+      }
+    }
+    return out;
   }
 }

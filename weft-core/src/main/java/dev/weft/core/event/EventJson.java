@@ -85,7 +85,7 @@ public final class EventJson {
     }
     if (!e.resource().isEmpty()) {
       out.append(",\"resource\":");
-      stringMap(out, new java.util.TreeMap<>(e.resource()));
+      stringMap(out, e.resource() instanceof java.util.SortedMap ? e.resource() : new java.util.TreeMap<>(e.resource()));
     }
     if (e.topology() != null) {
       out.append(",\"topology\":{\"service\":");

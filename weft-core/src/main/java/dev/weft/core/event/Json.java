@@ -232,9 +232,15 @@ public final class Json {
   /** Appends {@code value} as a JSON string literal. */
   public static void quote(StringBuilder out, String value) {
     out.append('"');
-    int start = 0;
     int n = value.length();
-    for (int i = 0; i < n; i++) {
+    int i = 0;
+    while (i < n && plain(value.charAt(i))) i++;
+    if (i == n) { // the common case: nothing to escape, so one bulk copy instead of a copy per character
+      out.append(value).append('"');
+      return;
+    }
+    int start = 0;
+    for (; i < n; i++) {
       char c = value.charAt(i);
       String rep = null;
       if (c == '"') rep = "\\\"";
@@ -255,5 +261,10 @@ public final class Json {
       }
     }
     out.append(value, start, n).append('"');
+  }
+
+  /** A character written as it is: printable, not a quote or backslash, not a line separator or surrogate. */
+  private static boolean plain(char c) {
+    return c >= 0x20 && c != '"' && c != '\\' && c < 0x2028 || c > 0x2029 && !Character.isSurrogate(c);
   }
 }

@@ -34,15 +34,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads the telemetry topic as a member of a consumer group and writes what it reads into a {@link Store}.
  *
- * <p>Each poll becomes one batch: every record is parsed with {@link EventJson#parse}; a record that does not parse is
- * logged (partition and offset), counted and skipped, so it never blocks its partition. The good events go to
- * {@link Store#ingest} in one transaction, and only once that transaction has committed are the offsets committed
- * ({@code enable.auto.commit=false}). Delivery is at least once; the store's {@code event_id} idempotency turns a
+ * <p>A record value holds one event or several, as NDJSON ({@link Batches#parse}); a line that is not a valid event is
+ * logged (partition, offset and line), counted and skipped, so it never blocks its partition. The good events of a
+ * poll go to {@link Store#ingest} in transactions of at most {@link Batches#MAX_STORE_BATCH} events, and only once all
+ * of them have committed are the poll's offsets committed ({@code enable.auto.commit=false}). Delivery is at least once; the store's {@code event_id} idempotency turns a
  * redelivered batch into duplicates, so the stored state is exact.
  *
  * <p>If the store refuses a batch, the batch is retried event by event: events the store refuses alone are counted as
- * bad and skipped; if it refuses every one (the store itself is failing), nothing is committed, the partitions are
- * rewound to the start of the batch and the batch is retried after a pause. Nothing read is lost.
+ * bad and skipped; if it refuses every one (the store itself is failing), nothing is committed and the batch is retried
+ * after a pause (or, when the collector is stopping, the partitions are rewound to the start of the poll). Nothing read is lost.
  *
  * <p>Several server instances with the same group id share the topic's partitions. The collector runs on its own
  * thread; {@link #close()} stops it between batches and leaves the group.
@@ -84,7 +84,8 @@ public final class KafkaCollector implements AutoCloseable {
 
   /**
    * Counts since start. {@code records}: records read; {@code eventsIngested}: events newly stored; {@code duplicates}:
-   * events already stored; {@code badRecords}: records skipped (unparseable, or refused by the store);
+   * events already stored; {@code badRecords}: events skipped (not a valid event, or refused by the store; a record
+   * holding several events counts each bad one);
    * {@code batches}: batches committed; {@code storeFailures}: batches the store failed and that were retried;
    * {@code lag}: records behind the end of the assigned partitions after the last poll (-1 before it is known).
    */
@@ -200,31 +201,23 @@ public final class KafkaCollector implements AutoCloseable {
   private void handle(ConsumerRecords<byte[], byte[]> polled) {
     Map<TopicPartition, Long> first = new LinkedHashMap<>();
     Map<TopicPartition, OffsetAndMetadata> next = new LinkedHashMap<>();
-    List<TelemetryEvent> batch = new ArrayList<>(polled.count());
+    List<TelemetryEvent> batch = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> r : polled) {
       TopicPartition tp = new TopicPartition(r.topic(), r.partition());
       first.putIfAbsent(tp, r.offset());
       next.put(tp, new OffsetAndMetadata(r.offset() + 1));
-      TelemetryEvent e = parse(r);
-      if (e != null) batch.add(e);
+      bad.add(Batches.parse(r.value(), Batches.where(r), LOG, batch));
+      if (batch.size() >= Batches.MAX_STORE_BATCH) {
+        if (!store(batch)) {
+          first.forEach(consumer::seek); // stopping: commit nothing; whoever owns these partitions re-reads them
+          return;
+        }
+        batch.clear();
+      }
     }
-    while (true) {
-      Batches.Outcome o = Batches.ingest(store, batch, LOG);
-      if (!o.storeDown()) {
-        ingested.add(o.accepted());
-        duplicates.add(o.duplicates());
-        bad.add(o.refused());
-        break;
-      }
-      storeFailures.increment();
-      LOG.warn("store failed a batch of {} events; retrying in {} ms: {}", batch.size(), RETRY_PAUSE_MS,
-          o.failure());
-      if (!running) {
-        // Stopping: commit nothing; whoever owns these partitions next re-reads the batch.
-        first.forEach(consumer::seek);
-        return;
-      }
-      sleep(RETRY_PAUSE_MS);
+    if (!store(batch)) {
+      first.forEach(consumer::seek);
+      return;
     }
     records.add(polled.count());
     try {
@@ -236,11 +229,22 @@ public final class KafkaCollector implements AutoCloseable {
     }
   }
 
-  private TelemetryEvent parse(ConsumerRecord<byte[], byte[]> r) {
-    String where = r.topic() + "-" + r.partition() + "@" + r.offset();
-    TelemetryEvent e = Batches.parse(r.value(), where, LOG);
-    if (e == null) bad.increment();
-    return e;
+  /** Stores {@code batch}, retrying while the store is down; false if the collector is stopping instead. */
+  private boolean store(List<TelemetryEvent> batch) {
+    while (true) {
+      Batches.Outcome o = Batches.ingest(store, batch, LOG);
+      if (!o.storeDown()) {
+        ingested.add(o.accepted());
+        duplicates.add(o.duplicates());
+        bad.add(o.refused());
+        return true;
+      }
+      storeFailures.increment();
+      LOG.warn("store failed a batch of {} events; retrying in {} ms: {}", batch.size(), RETRY_PAUSE_MS,
+          o.failure());
+      if (!running) return false;
+      sleep(RETRY_PAUSE_MS);
+    }
   }
 
   private void updateLag() {
@@ -269,7 +273,7 @@ public final class KafkaCollector implements AutoCloseable {
     Metrics.counter(out, "weft_collector_duplicates_total",
         "Events from Kafka already stored (redelivery or a producer retry).", s.duplicates());
     Metrics.counter(out, "weft_collector_bad_records_total",
-        "Kafka records skipped: not a valid event, or refused by the store.", s.badRecords());
+        "Events from Kafka skipped: not a valid event, or refused by the store.", s.badRecords());
     Metrics.counter(out, "weft_collector_store_failures_total", "Batches the store failed; retried.",
         s.storeFailures());
     Metrics.gauge(out, "weft_collector_lag_records",
@@ -286,18 +290,66 @@ public final class KafkaCollector implements AutoCloseable {
      */
     public record Outcome(int accepted, int duplicates, int refused, boolean storeDown, String failure) {}
 
-    /** The event in a record value, or null (logged with {@code where}) when it is not one. */
-    public static TelemetryEvent parse(byte[] value, String where, Logger log) {
+    /**
+     * The most events stored in one transaction. A record may hold hundreds of events (weft-kafka's sink packs a
+     * batch's events per partition), so one poll of 2,000 records is split into transactions of at most this many.
+     */
+    public static final int MAX_STORE_BATCH = 10_000;
+
+    /** A record's place, for logs: {@code topic-partition@offset}. */
+    public static String where(ConsumerRecord<?, ?> r) {
+      return r.topic() + "-" + r.partition() + "@" + r.offset();
+    }
+
+    /**
+     * Adds the events in a record value to {@code out} and returns how many were skipped. A value is NDJSON: one event
+     * per line, which includes a value holding a single event; a JSON array of events is read too. Each line stands
+     * alone, so one bad line costs only its own event; it is logged with {@code where} and its line number. An array is
+     * read whole or skipped whole (and then counts as one).
+     */
+    public static int parse(byte[] value, String where, Logger log, List<TelemetryEvent> out) {
       if (value == null) {
         log.warn("skipping record {}: no value", where);
-        return null;
+        return 1;
       }
       String text = new String(value, java.nio.charset.StandardCharsets.UTF_8);
-      Result<TelemetryEvent, EventError> r = EventJson.parse(text);
-      if (r instanceof Result.Ok<TelemetryEvent, EventError> ok) return ok.value();
-      EventError err = ((Result.Err<TelemetryEvent, EventError>) r).error();
-      log.warn("skipping record {}: not a telemetry event: {}", where, err);
-      return null;
+      int i = 0;
+      while (i < text.length() && Character.isWhitespace(text.charAt(i))) i++;
+      if (i == text.length()) {
+        log.warn("skipping record {}: empty value", where);
+        return 1;
+      }
+      if (text.charAt(i) == '[') {
+        Result<List<TelemetryEvent>, EventError> r = EventJson.parseBatch(text);
+        if (r instanceof Result.Ok<List<TelemetryEvent>, EventError> ok) {
+          out.addAll(ok.value());
+          return 0;
+        }
+        log.warn("skipping record {}: not a batch of telemetry events: {}",
+            where, ((Result.Err<List<TelemetryEvent>, EventError>) r).error());
+        return 1;
+      }
+      int skipped = 0;
+      int line = 0;
+      int start = 0;
+      while (start < text.length()) {
+        int nl = text.indexOf('\n', start);
+        int end = nl < 0 ? text.length() : nl;
+        line++;
+        String json = text.substring(start, end);
+        if (!json.isBlank()) {
+          Result<TelemetryEvent, EventError> r = EventJson.parse(json);
+          if (r instanceof Result.Ok<TelemetryEvent, EventError> ok) {
+            out.add(ok.value());
+          } else {
+            skipped++;
+            log.warn("skipping record {} line {}: not a telemetry event: {}", where, line,
+                ((Result.Err<TelemetryEvent, EventError>) r).error());
+          }
+        }
+        start = end + 1;
+      }
+      return skipped;
     }
 
     /**

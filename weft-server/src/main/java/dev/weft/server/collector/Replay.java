@@ -84,33 +84,21 @@ public final class Replay {
       progress.update(0, total);
 
       long records = 0;
-      long ingested = 0;
-      long dups = 0;
-      long bad = 0;
-      long batches = 0;
+      Tally tally = new Tally();
       long lastDone = -1;
       long lastMove = System.nanoTime();
       List<TopicPartition> active = new ArrayList<>(todo);
       while (!active.isEmpty()) {
         ConsumerRecords<byte[], byte[]> polled = consumer.poll(POLL);
-        List<TelemetryEvent> batch = new ArrayList<>(polled.count());
+        List<TelemetryEvent> batch = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : polled) {
           TopicPartition tp = new TopicPartition(r.topic(), r.partition());
           if (r.offset() >= end.get(tp)) continue; // written after the replay started
           records++;
-          TelemetryEvent e = KafkaCollector.Batches.parse(r.value(),
-              r.topic() + "-" + r.partition() + "@" + r.offset(), LOG);
-          if (e == null) bad++;
-          else batch.add(e);
+          tally.bad += KafkaCollector.Batches.parse(r.value(), KafkaCollector.Batches.where(r), LOG, batch);
+          if (batch.size() >= KafkaCollector.Batches.MAX_STORE_BATCH) tally.store(store, batch);
         }
-        if (!batch.isEmpty()) {
-          KafkaCollector.Batches.Outcome o = KafkaCollector.Batches.ingest(store, batch, LOG);
-          if (o.storeDown()) throw new ReplayException("the store failed: " + o.failure());
-          ingested += o.accepted();
-          dups += o.duplicates();
-          bad += o.refused();
-          batches++;
-        }
+        tally.store(store, batch);
         long done = 0;
         List<TopicPartition> finished = new ArrayList<>();
         for (TopicPartition tp : active) {
@@ -134,7 +122,27 @@ public final class Replay {
               + total + " records; is the broker reachable?");
         }
       }
-      return new Summary(tps.size(), total, records, ingested, dups, bad, batches);
+      return new Summary(tps.size(), total, records, tally.ingested, tally.dups, tally.bad, tally.batches);
+    }
+  }
+
+  /** What the replay stored so far. */
+  private static final class Tally {
+    long ingested;
+    long dups;
+    long bad;
+    long batches;
+
+    /** Stores {@code batch} in one transaction and empties it; a failing store ends the replay. */
+    void store(Store store, List<TelemetryEvent> batch) {
+      if (batch.isEmpty()) return;
+      KafkaCollector.Batches.Outcome o = KafkaCollector.Batches.ingest(store, batch, LOG);
+      if (o.storeDown()) throw new ReplayException("the store failed: " + o.failure());
+      ingested += o.accepted();
+      dups += o.duplicates();
+      bad += o.refused();
+      batches++;
+      batch.clear();
     }
   }
 }

@@ -187,10 +187,17 @@ class KafkaCollectorTest {
         // A garbage record is skipped and counted; the good records after it on the same partition still arrive.
         producer.send(new ProducerRecord<>(topic, 0, "k", "{not an event")).get();
         producer.send(new ProducerRecord<>(topic, 0, "k", "")).get();
-        for (TelemetryEvent e : later) producer.send(new ProducerRecord<>(topic, 0, e.traceId(), EventJson.toJson(e)));
+        // Then one record packing the later events as NDJSON, as weft-kafka's sink writes, with a bad line inside:
+        // only that line is skipped.
+        StringBuilder packed = new StringBuilder();
+        for (int i = 0; i < later.size(); i++) {
+          if (i == 2) packed.append("{\"v\":1,\"event_type\":\"START\"}\n");
+          packed.append(EventJson.toJson(later.get(i))).append('\n');
+        }
+        producer.send(new ProducerRecord<>(topic, 0, null, packed.toString()));
         producer.flush();
         await("later events", () -> collector.stats().eventsIngested() == first.size() + later.size());
-        assertThat(collector.stats().badRecords()).isEqualTo(2);
+        assertThat(collector.stats().badRecords()).isEqualTo(3);
         assertThat(live.tableCounts()).containsEntry("events", (long) (first.size() + later.size()));
         assertThat(live.search(Query.parse("merchant_id=late-2"), 10)).hasSize(2);
         await("lag 0", () -> collector.stats().lag() == 0);
@@ -202,10 +209,10 @@ class KafkaCollectorTest {
               URI.create("http://127.0.0.1:" + api.port() + "/metrics")).build(),
               HttpResponse.BodyHandlers.ofString()).body();
           assertThat(metrics)
-              .contains("weft_collector_records_total " + (2 * first.size() + 2 + later.size()))
+              .contains("weft_collector_records_total " + (2 * first.size() + 3))
               .contains("weft_collector_events_ingested_total " + (first.size() + later.size()))
               .contains("weft_collector_duplicates_total " + first.size())
-              .contains("weft_collector_bad_records_total 2")
+              .contains("weft_collector_bad_records_total 3")
               .contains("weft_collector_lag_records 0");
         } finally {
           api.close();
@@ -216,7 +223,7 @@ class KafkaCollectorTest {
       Map<TopicPartition, OffsetAndMetadata> committed = broker.admin().listConsumerGroupOffsets("collect-test")
           .partitionsToOffsetAndMetadata().get();
       long committedTotal = committed.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
-      assertThat(committedTotal).isEqualTo(2L * first.size() + 2 + later.size());
+      assertThat(committedTotal).isEqualTo(2L * first.size() + 3);
       // ...so a new member of the same group reads nothing again.
       try (KafkaCollector again = KafkaCollector.start(live, config)) {
         await("second member caught up", () -> again.stats().lag() == 0);
@@ -233,7 +240,7 @@ class KafkaCollectorTest {
         assertThat(s.total()).isEqualTo(committedTotal);
         assertThat(s.records()).isEqualTo(committedTotal);
         assertThat(lastDone.get()).isEqualTo(committedTotal);
-        assertThat(s.badRecords()).isEqualTo(2);
+        assertThat(s.badRecords()).isEqualTo(3);
         assertThat(s.eventsIngested()).isEqualTo(first.size() + later.size());
         assertThat(s.duplicates()).isEqualTo(first.size());
         assertThat(rebuilt.tableCounts()).isEqualTo(liveCounts);
