@@ -37,12 +37,14 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -89,17 +91,27 @@ public final class KafkaThroughputBench {
     OFF
   }
 
-  /** The two configurations compared. */
+  /** The configurations compared: no tracing, Weft, and the peer (Brave's Kafka instrumentation, spans to Kafka). */
   public enum Mode {
-    PLAIN, WEFT
+    PLAIN, WEFT, BRAVE;
+
+    String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
   }
 
   /** Options; see {@link #usage()}. */
   public record Config(int records, int warmup, int runs, int partitions, int payloadBytes, int batchSize,
-      int lingerMs, ProducerMode producerMode, TelemetryMode telemetry, Path markdown, boolean progress) {
+      int lingerMs, ProducerMode producerMode, TelemetryMode telemetry, boolean brave, Path markdown,
+      boolean progress) {
     public static Config defaults() {
-      return new Config(1_000_000, 100_000, 3, 3, 200, 16_384, 5, ProducerMode.OPERATION, TelemetryMode.KAFKA,
+      return new Config(1_000_000, 100_000, 3, 3, 200, 16_384, 5, ProducerMode.OPERATION, TelemetryMode.KAFKA, true,
           Path.of("weft-bench/target/kafka-throughput.md"), true);
+    }
+
+    /** The modes measured, in the order each round runs them. */
+    List<Mode> modes() {
+      return brave ? List.of(Mode.PLAIN, Mode.WEFT, Mode.BRAVE) : List.of(Mode.PLAIN, Mode.WEFT);
     }
   }
 
@@ -107,6 +119,12 @@ public final class KafkaThroughputBench {
   public record Telemetry(long emitted, long delivered, long dropped, long failed, long queued, double drainSeconds,
       long topicBytes) {
     static final Telemetry NONE = new Telemetry(0, 0, 0, 0, 0, 0, 0);
+
+    /** The counts since {@code before}; {@code queued} and {@code drainSeconds} are this one's. */
+    Telemetry minus(Telemetry before) {
+      return new Telemetry(emitted - before.emitted, delivered - before.delivered, dropped - before.dropped,
+          failed - before.failed, queued, drainSeconds, topicBytes - before.topicBytes);
+    }
   }
 
   /** What the verification pass read back from a topic. */
@@ -153,10 +171,10 @@ public final class KafkaThroughputBench {
       System.out.println(usage());
       return;
     }
-    System.err.printf(Locale.ROOT, "kafka-bench: starting a broker; %,d records x %d runs per mode (+%,d warm-up "
+    System.err.printf(Locale.ROOT, "kafka-bench: starting a broker; %,d records x %d runs of %s (+%,d warm-up "
         + "each), %d partitions, %d-byte payloads, weft producer mode %s, telemetry %s%n", cfg.records(), cfg.runs(),
-        cfg.warmup(), cfg.partitions(), cfg.payloadBytes(), cfg.producerMode().name().toLowerCase(Locale.ROOT),
-        cfg.telemetry().name().toLowerCase(Locale.ROOT));
+        cfg.modes().stream().map(Mode::label).toList(), cfg.warmup(), cfg.partitions(), cfg.payloadBytes(),
+        cfg.producerMode().name().toLowerCase(Locale.ROOT), cfg.telemetry().name().toLowerCase(Locale.ROOT));
     Report report;
     try (KafkaBroker broker = KafkaBroker.start()) {
       report = run(cfg, broker);
@@ -176,7 +194,7 @@ public final class KafkaThroughputBench {
         "Usage: ./weft bench kafka [options]",
         "  --records N        records per measured run (default 1000000)",
         "  --warmup N         records of the warm-up before each measured run (default 100000; 0 for none)",
-        "  --runs R           measured runs per mode, alternating plain/weft (default 3)",
+        "  --runs R           measured runs per mode, alternating plain/weft/brave (default 3)",
         "  --partitions P     partitions of each topic (default 3)",
         "  --payload B        payload bytes per record (default 200)",
         "  --batch-size B     producer batch.size (default 16384, Kafka's default)",
@@ -184,6 +202,8 @@ public final class KafkaThroughputBench {
         "  --producer MODE    operation (default: each record sent inside an operation) or origin",
         "  --telemetry WHERE  kafka (default: each service's events through a KafkaTelemetrySink to weft.telemetry)",
         "                     or off (events discarded unrendered: headers, channels and tracer hot path only)",
+        "  --peer WHICH       brave (default: also run Brave's kafka-clients instrumentation with Zipkin's Kafka",
+        "                     sender, spans to the topic zipkin on the same broker) or none",
         "  --markdown FILE    where to write the markdown fragment (default weft-bench/target/kafka-throughput.md);",
         "                     'none' for no file",
         "  --no-progress      no progress line on stderr");
@@ -195,6 +215,7 @@ public final class KafkaThroughputBench {
     int payload = d.payloadBytes(), batch = d.batchSize(), linger = d.lingerMs();
     ProducerMode pm = d.producerMode();
     TelemetryMode tm = d.telemetry();
+    boolean brave = d.brave();
     Path md = d.markdown();
     boolean progress = d.progress();
     for (int i = 0; i < args.length; i++) {
@@ -229,13 +250,19 @@ public final class KafkaThroughputBench {
                 throw new IllegalArgumentException("--telemetry is kafka or off, not " + v);
               }
             }
+            case "--peer" -> {
+              if (!v.equals("brave") && !v.equals("none")) {
+                throw new IllegalArgumentException("--peer is brave or none, not " + v);
+              }
+              brave = v.equals("brave");
+            }
             case "--markdown" -> md = v.equals("none") ? null : Path.of(v);
             default -> throw new IllegalArgumentException("unknown option " + a);
           }
         }
       }
     }
-    return new Config(records, warmup, runs, partitions, payload, batch, linger, pm, tm, md, progress);
+    return new Config(records, warmup, runs, partitions, payload, batch, linger, pm, tm, brave, md, progress);
   }
 
   private static int positive(String opt, String v) {
@@ -256,12 +283,13 @@ public final class KafkaThroughputBench {
 
   // ------------------------------------------------------------------ the benchmark
 
-  /** Runs every configured run on {@code broker}: plain and weft alternately, each after its warm-up. */
+  /** Runs every configured run on {@code broker}: plain, weft and brave in turn, each after its warm-up. */
   public static Report run(Config cfg, KafkaBroker broker) throws Exception {
     broker.createTopic(KafkaTelemetrySink.DEFAULT_TOPIC, 3);
+    if (cfg.brave()) broker.createTopic(BraveKafkaPeer.TOPIC, 3);
     List<RunResult> results = new ArrayList<>();
     for (int run = 1; run <= cfg.runs(); run++) {
-      for (Mode mode : Mode.values()) {
+      for (Mode mode : cfg.modes()) {
         RunResult r = runOne(cfg, broker, mode, run);
         results.add(r);
         if (cfg.progress()) System.err.println(line(r));
@@ -274,42 +302,32 @@ public final class KafkaThroughputBench {
     String tag = mode.name().toLowerCase(Locale.ROOT) + " " + run + "/" + cfg.runs();
     Tracer producerTracer = null;
     Tracer consumerTracer = null;
+    BraveKafkaPeer producerPeer = null;
+    BraveKafkaPeer consumerPeer = null;
     try {
+      if (mode == Mode.BRAVE) {
+        producerPeer = new BraveKafkaPeer("bench-producer", broker.bootstrapServers());
+        consumerPeer = new BraveKafkaPeer("bench-consumer", broker.bootstrapServers());
+      }
       if (mode == Mode.WEFT) {
         // two services, each with its own tracer and telemetry sink, as two applications would have
         producerTracer = Tracer.builder("bench-producer").sink(sink(cfg, broker)).build();
         consumerTracer = Tracer.builder("bench-consumer").sink(sink(cfg, broker)).build();
       }
+      Peers peers = new Peers(producerTracer, consumerTracer, producerPeer, consumerPeer);
       if (cfg.warmup() > 0) {
         String warm = topicName(mode, run, "warm");
-        pass(cfg, broker, mode, warm, cfg.warmup(), producerTracer, consumerTracer, tag + " warm-up");
+        pass(cfg, broker, mode, warm, cfg.warmup(), peers, tag + " warm-up");
         deleteTopic(broker, warm);
       }
-      long emitted0 = 0;
-      SinkStats s0 = SinkStats.NONE;
-      long tel0 = 0;
-      if (mode == Mode.WEFT) {
-        flush(producerTracer, consumerTracer, Duration.ofMinutes(2));
-        emitted0 = emitted(producerTracer, consumerTracer);
-        s0 = sinkStats(producerTracer, consumerTracer);
-        tel0 = logBytes(broker, KafkaTelemetrySink.DEFAULT_TOPIC);
-      }
+      Telemetry before = peers.telemetry(mode, broker);
       String topic = topicName(mode, run, "measured");
       double benchCpu0 = cpuSeconds(ProcessHandle.current());
       double brokerCpu0 = brokerCpuSeconds();
-      Timed t = pass(cfg, broker, mode, topic, cfg.records(), producerTracer, consumerTracer, tag);
+      Timed t = pass(cfg, broker, mode, topic, cfg.records(), peers, tag);
       double benchCpu = cpuSeconds(ProcessHandle.current()) - benchCpu0;
       double brokerCpu = brokerCpuSeconds() - brokerCpu0;
-      Telemetry tel = Telemetry.NONE;
-      if (mode == Mode.WEFT) {
-        long f0 = System.nanoTime();
-        flush(producerTracer, consumerTracer, Duration.ofMinutes(2));
-        double drain = (System.nanoTime() - f0) / 1e9;
-        SinkStats s1 = sinkStats(producerTracer, consumerTracer);
-        tel = new Telemetry(emitted(producerTracer, consumerTracer) - emitted0, s1.exported() - s0.exported(),
-            s1.dropped() - s0.dropped(), s1.exportFailed() - s0.exportFailed(), s1.queued(), drain,
-            logBytes(broker, KafkaTelemetrySink.DEFAULT_TOPIC) - tel0);
-      }
+      Telemetry tel = peers.telemetry(mode, broker).minus(before);
       long logBytes = logBytes(broker, topic);
       Readback rb = readBack(broker, topic, cfg.partitions());
       deleteTopic(broker, topic);
@@ -318,6 +336,38 @@ public final class KafkaThroughputBench {
     } finally {
       if (producerTracer != null) producerTracer.close();
       if (consumerTracer != null) consumerTracer.close();
+      if (producerPeer != null) producerPeer.close();
+      if (consumerPeer != null) consumerPeer.close();
+    }
+  }
+
+  /** The tracers of the traced modes: Weft's two services, or Brave's. */
+  private record Peers(Tracer weftProducer, Tracer weftConsumer, BraveKafkaPeer braveProducer,
+      BraveKafkaPeer braveConsumer) {
+    /**
+     * Totals so far, after flushing: events or spans emitted, delivered, dropped and failed, and the telemetry topic's
+     * bytes; {@code drainSeconds} is how long the flush took.
+     */
+    Telemetry telemetry(Mode mode, KafkaBroker broker) {
+      long f0 = System.nanoTime();
+      if (mode == Mode.WEFT) {
+        flush(weftProducer, weftConsumer, Duration.ofMinutes(2));
+        double drain = (System.nanoTime() - f0) / 1e9;
+        SinkStats s = sinkStats(weftProducer, weftConsumer);
+        return new Telemetry(emitted(weftProducer, weftConsumer), s.exported(), s.dropped(), s.exportFailed(),
+            s.queued(), drain, logBytes(broker, KafkaTelemetrySink.DEFAULT_TOPIC));
+      }
+      if (mode == Mode.BRAVE) {
+        braveProducer.flush(120_000);
+        braveConsumer.flush(120_000);
+        double drain = (System.nanoTime() - f0) / 1e9;
+        long spans = braveProducer.spans() + braveConsumer.spans();
+        long dropped = braveProducer.dropped() + braveConsumer.dropped();
+        long queued = braveProducer.queued() + braveConsumer.queued();
+        return new Telemetry(spans, spans - dropped - queued, dropped, 0, queued, drain,
+            logBytes(broker, BraveKafkaPeer.TOPIC));
+      }
+      return Telemetry.NONE;
     }
   }
 
@@ -335,8 +385,8 @@ public final class KafkaThroughputBench {
   private record Timed(long consumed, double e2eSeconds, double producerSeconds, long sendErrors) {}
 
   /** Produces {@code n} records to a fresh topic while a consumer handles them; times it. */
-  private static Timed pass(Config cfg, KafkaBroker broker, Mode mode, String topic, int n, Tracer producerTracer,
-      Tracer consumerTracer, String tag) throws Exception {
+  private static Timed pass(Config cfg, KafkaBroker broker, Mode mode, String topic, int n, Peers peers,
+      String tag) throws Exception {
     broker.createTopic(topic, cfg.partitions());
     Channel channel = KafkaChannels.topic(topic, SCHEMA);
     byte[] payload = payload(cfg.payloadBytes());
@@ -346,9 +396,10 @@ public final class KafkaThroughputBench {
     AtomicReference<Throwable> consumerError = new AtomicReference<>();
 
     Thread consumerThread = new Thread(() -> {
-      try (KafkaConsumer<byte[], byte[]> consumer = consumer(broker.bootstrapServers())) {
-        consume(consumer, mode, channel, consumerTracer, cfg.partitions(), n, assigned, consumedProgress,
-            lastConsumedAt);
+      try (Consumer<byte[], byte[]> consumer = mode == Mode.BRAVE
+          ? peers.braveConsumer().consumer(consumer(broker.bootstrapServers()))
+          : consumer(broker.bootstrapServers())) {
+        consume(consumer, mode, channel, peers, cfg.partitions(), n, assigned, consumedProgress, lastConsumedAt);
       } catch (Throwable e) {
         consumerError.set(e);
         assigned.countDown();
@@ -371,9 +422,16 @@ public final class KafkaThroughputBench {
         if (e != null) sendErrors.incrementAndGet();
       };
       t0 = System.nanoTime();
+      Tracer producerTracer = peers.weftProducer();
       if (mode == Mode.PLAIN) {
         for (int i = 0; i < n; i++) {
           producer.send(new ProducerRecord<>(topic, null, null, payload), cb);
+          if ((i & 1023) == 0) producedProgress.lazySet(i);
+        }
+      } else if (mode == Mode.BRAVE) {
+        Producer<byte[], byte[]> traced = peers.braveProducer().producer(producer);
+        for (int i = 0; i < n; i++) {
+          peers.braveProducer().publish(traced, new ProducerRecord<>(topic, null, null, payload), cb);
           if ((i & 1023) == 0) producedProgress.lazySet(i);
         }
       } else {
@@ -412,16 +470,16 @@ public final class KafkaThroughputBench {
    * The poll loop of both modes (the one {@link KafkaSubscriber#start()} runs): poll 100 ms, handle the records,
    * commitAsync. Ends when {@code n} records were handled.
    */
-  private static void consume(KafkaConsumer<byte[], byte[]> consumer, Mode mode, Channel channel,
-      Tracer tracer, int partitions, int n, CountDownLatch assigned, AtomicLong consumedProgress,
-      AtomicLong lastConsumedAt) {
+  private static void consume(Consumer<byte[], byte[]> consumer, Mode mode, Channel channel, Peers peers,
+      int partitions, int n, CountDownLatch assigned, AtomicLong consumedProgress, AtomicLong lastConsumedAt) {
     long[] handled = {0};
     long[] valueBytes = {0};
     KafkaSubscriber<byte[]> sub = mode == Mode.WEFT
-        ? KafkaSubscriber.perRecord(consumer, tracer, channel, PayloadCodec.bytes(), "ApplySkuUpdate", (m, op) -> {
-          valueBytes[0] += m.payload().length;
-          handled[0]++;
-        })
+        ? KafkaSubscriber.perRecord(consumer, peers.weftConsumer(), channel, PayloadCodec.bytes(), "ApplySkuUpdate",
+            (m, op) -> {
+              valueBytes[0] += m.payload().length;
+              handled[0]++;
+            })
         : null;
     consumer.subscribe(List.of(channel.name()));
     boolean ready = false;
@@ -434,6 +492,13 @@ public final class KafkaThroughputBench {
       if (polled.isEmpty()) continue;
       if (sub != null) {
         sub.process(polled);
+      } else if (mode == Mode.BRAVE) {
+        for (ConsumerRecord<byte[], byte[]> r : polled) {
+          peers.braveConsumer().process(r, () -> {
+            valueBytes[0] += r.value().length;
+            handled[0]++;
+          });
+        }
       } else {
         for (ConsumerRecord<byte[], byte[]> r : polled) {
           valueBytes[0] += r.value().length;
@@ -665,16 +730,26 @@ public final class KafkaThroughputBench {
 
   static String line(RunResult r) {
     String s = String.format(Locale.ROOT, "  %-5s run %d: %,9.0f records/s end to end (%.2f s), producer %,9.0f "
-        + "records/s, consumed %,d, log %.1f B/record, headers %.1f B/record", r.mode().name().toLowerCase(Locale.ROOT),
+        + "records/s, consumed %,d, log %.1f B/record, headers %.1f B/record", r.mode().label(),
         r.run(), r.e2eRate(), r.e2eSeconds(), r.producerRate(), r.consumed(), (double) r.topicLogBytes() / r.records(),
         (double) r.readback().headerWireBytes() / r.records());
-    if (r.mode() == Mode.WEFT) {
+    if (r.mode() != Mode.PLAIN) {
       Telemetry t = r.telemetry();
-      s += String.format(Locale.ROOT, ", telemetry %,d emitted / %,d delivered / %,d dropped / %,d failed, "
-          + "%.1f B/record, drained %.2f s after", t.emitted(), t.delivered(), t.dropped(), t.failed(),
+      s += String.format(Locale.ROOT, ", %s %,d emitted / %,d delivered / %,d dropped / %,d failed, "
+          + "%.1f B/record, drained %.2f s after", unit(r.mode()), t.emitted(), t.delivered(), t.dropped(), t.failed(),
           (double) t.topicBytes() / r.records(), t.drainSeconds());
     }
     return s;
+  }
+
+  /** What a traced mode's telemetry counts. */
+  static String unit(Mode mode) {
+    return mode == Mode.BRAVE ? "spans" : "events";
+  }
+
+  /** Where a traced mode's telemetry goes. */
+  static String telemetryTopic(Mode mode) {
+    return mode == Mode.BRAVE ? BraveKafkaPeer.TOPIC : KafkaTelemetrySink.DEFAULT_TOPIC;
   }
 
   static double median(List<RunResult> rs, ToDoubleFunction<RunResult> f) {
@@ -691,105 +766,116 @@ public final class KafkaThroughputBench {
     return rs.stream().mapToDouble(f).max().orElse(Double.NaN);
   }
 
-  /** Derived figures shared by the text and markdown summaries. */
-  record Figures(double plainE2e, double weftE2e, double ratio, double plainProducer, double weftProducer,
-      double producerRatio, double headerFieldBytes, double logBytesAdded, double plainLogPerRecord,
-      double weftLogPerRecord, double telemetryBytesPerRecord, double eventsPerRecord, long emitted, long delivered,
-      long dropped, long failed) {
-    static Figures of(Report report) {
+  /** Medians of one mode's runs, and the ratios to plain. */
+  record Figures(Mode mode, double e2e, double producer, double ratio, double producerRatio,
+      double headerBytesAdded, double logPerRecord, double logBytesAdded, double telemetryBytesPerRecord,
+      double itemsPerRecord, long emitted, long delivered, long dropped, long failed) {
+    static Figures of(Report report, Mode mode) {
       List<RunResult> p = report.of(Mode.PLAIN);
-      List<RunResult> w = report.of(Mode.WEFT);
-      double pe = median(p, RunResult::e2eRate), we = median(w, RunResult::e2eRate);
-      double pp = median(p, RunResult::producerRate), wp = median(w, RunResult::producerRate);
+      List<RunResult> m = report.of(mode);
+      double pe = median(p, RunResult::e2eRate), me = median(m, RunResult::e2eRate);
+      double pp = median(p, RunResult::producerRate), mp = median(m, RunResult::producerRate);
       double ph = median(p, r -> (double) r.readback().headerWireBytes() / r.records());
-      double wh = median(w, r -> (double) r.readback().headerWireBytes() / r.records());
+      double mh = median(m, r -> (double) r.readback().headerWireBytes() / r.records());
       double pl = median(p, r -> (double) r.topicLogBytes() / r.records());
-      double wl = median(w, r -> (double) r.topicLogBytes() / r.records());
-      double tb = median(w, r -> (double) r.telemetry().topicBytes() / r.records());
-      double ev = median(w, r -> (double) r.telemetry().emitted() / r.records());
-      long emitted = w.stream().mapToLong(r -> r.telemetry().emitted()).sum();
-      long delivered = w.stream().mapToLong(r -> r.telemetry().delivered()).sum();
-      long dropped = w.stream().mapToLong(r -> r.telemetry().dropped()).sum();
-      long failed = w.stream().mapToLong(r -> r.telemetry().failed()).sum();
-      return new Figures(pe, we, we / pe, pp, wp, wp / pp, wh - ph, wl - pl, pl, wl, tb, ev, emitted, delivered,
+      double ml = median(m, r -> (double) r.topicLogBytes() / r.records());
+      double tb = median(m, r -> (double) r.telemetry().topicBytes() / r.records());
+      double ev = median(m, r -> (double) r.telemetry().emitted() / r.records());
+      long emitted = m.stream().mapToLong(r -> r.telemetry().emitted()).sum();
+      long delivered = m.stream().mapToLong(r -> r.telemetry().delivered()).sum();
+      long dropped = m.stream().mapToLong(r -> r.telemetry().dropped()).sum();
+      long failed = m.stream().mapToLong(r -> r.telemetry().failed()).sum();
+      return new Figures(mode, me, mp, me / pe, mp / pp, mh - ph, ml, ml - pl, tb, ev, emitted, delivered,
           dropped, failed);
     }
   }
 
   static String summary(Report report) {
     Config c = report.config();
-    Figures f = Figures.of(report);
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "%nKafka throughput, %,d records of %d bytes, %d partitions, %d runs per mode "
         + "(median [min-max]); weft producer mode %s, telemetry %s%n", c.records(), c.payloadBytes(),
         c.partitions(), c.runs(), c.producerMode().name().toLowerCase(Locale.ROOT),
         c.telemetry().name().toLowerCase(Locale.ROOT)));
-    for (Mode m : Mode.values()) {
+    for (Mode m : c.modes()) {
       List<RunResult> rs = report.of(m);
       sb.append(String.format(Locale.ROOT, "  %-5s end to end %,9.0f [%,.0f-%,.0f] records/s   producer %,9.0f "
-          + "[%,.0f-%,.0f] records/s%n", m.name().toLowerCase(Locale.ROOT), median(rs, RunResult::e2eRate),
+          + "[%,.0f-%,.0f] records/s%n", m.label(), median(rs, RunResult::e2eRate),
           min(rs, RunResult::e2eRate), max(rs, RunResult::e2eRate), median(rs, RunResult::producerRate),
           min(rs, RunResult::producerRate), max(rs, RunResult::producerRate)));
     }
-    sb.append(String.format(Locale.ROOT, "  ratio weft/plain: end to end %.3f (target >= 0.97: %s), producer %.3f%n",
-        f.ratio(), f.ratio() >= 0.97 ? "met" : "MISSED", f.producerRatio()));
-    sb.append(String.format(Locale.ROOT, "  header bytes per record: %.1f in the record's header fields (exact), "
-        + "%.1f added on the broker's disk (log segments %.1f vs %.1f B/record)%n", f.headerFieldBytes(),
-        f.logBytesAdded(), f.weftLogPerRecord(), f.plainLogPerRecord()));
-    sb.append(String.format(Locale.ROOT, "  telemetry: %.2f events/record, %.1f bytes/record on %s (lz4); over all "
-        + "weft runs %,d emitted, %,d delivered, %,d dropped, %,d failed%n", f.eventsPerRecord(),
-        f.telemetryBytesPerRecord(), KafkaTelemetrySink.DEFAULT_TOPIC, f.emitted(), f.delivered(), f.dropped(),
-        f.failed()));
+    for (Mode m : c.modes()) {
+      if (m == Mode.PLAIN) continue;
+      Figures f = Figures.of(report, m);
+      sb.append(String.format(Locale.ROOT, "  %s: ratio to plain %.3f end to end%s, producer %.3f; header %.1f B/record "
+          + "in the record's header fields, %.1f B/record added on the broker's disk (log %.1f B/record); "
+          + "telemetry %.2f %s/record, %.1f bytes/record on %s; over all runs %,d emitted, %,d delivered, %,d dropped, "
+          + "%,d failed%n", m.label(), f.ratio(), m == Mode.WEFT ? (f.ratio() >= 0.97 ? " (target >= 0.97: met)"
+          : " (target >= 0.97: MISSED)") : "", f.producerRatio(), f.headerBytesAdded(), f.logBytesAdded(),
+          f.logPerRecord(), f.itemsPerRecord(), unit(m), f.telemetryBytesPerRecord(), telemetryTopic(m), f.emitted(),
+          f.delivered(), f.dropped(), f.failed()));
+    }
     for (RunResult r : report.results()) sb.append(line(r)).append('\n');
     return sb.toString();
   }
 
   static String markdown(Report report) {
     Config c = report.config();
-    Figures f = Figures.of(report);
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "%,d records of %d bytes, %d partitions, %d measured runs per mode "
-        + "(alternating, each after a %,d-record warm-up); weft producer mode `%s`, telemetry `%s`; producer %s, "
+        + "(in turn, each after a %,d-record warm-up); weft producer mode `%s`, telemetry `%s`; producer %s, "
         + "consumer %s.%n%n", c.records(), c.payloadBytes(), c.partitions(), c.runs(), c.warmup(),
         c.producerMode().name().toLowerCase(Locale.ROOT), c.telemetry().name().toLowerCase(Locale.ROOT),
         producerSettings(c), consumerSettings()));
     sb.append("| Run | Mode | End to end (records/s) | Producer, to last ack (records/s) | Log B/record | "
-        + "Header B/record | Telemetry events emitted / delivered / dropped | Telemetry B/record | "
+        + "Header B/record | Telemetry emitted / delivered / dropped | Telemetry B/record | "
         + "CPU s bench / broker |\n");
     sb.append("|---|---|--:|--:|--:|--:|--:|--:|--:|\n");
     for (RunResult r : report.results()) {
       Telemetry t = r.telemetry();
+      boolean traced = r.mode() != Mode.PLAIN;
       sb.append(String.format(Locale.ROOT, "| %d | %s | %,.0f | %,.0f | %.1f | %.1f | %s | %s | %.1f / %.1f |%n",
-          r.run(), r.mode().name().toLowerCase(Locale.ROOT), r.e2eRate(), r.producerRate(),
+          r.run(), r.mode().label(), r.e2eRate(), r.producerRate(),
           (double) r.topicLogBytes() / r.records(), (double) r.readback().headerWireBytes() / r.records(),
-          r.mode() == Mode.WEFT ? String.format(Locale.ROOT, "%,d / %,d / %,d", t.emitted(), t.delivered(),
-              t.dropped()) : "-",
-          r.mode() == Mode.WEFT ? String.format(Locale.ROOT, "%.1f", (double) t.topicBytes() / r.records()) : "-",
+          traced ? String.format(Locale.ROOT, "%,d / %,d / %,d %s", t.emitted(), t.delivered(), t.dropped(),
+              unit(r.mode())) : "-",
+          traced ? String.format(Locale.ROOT, "%.1f", (double) t.topicBytes() / r.records()) : "-",
           r.benchCpuSeconds(), r.brokerCpuSeconds()));
     }
     sb.append('\n');
-    sb.append("| | plain | weft | weft / plain |\n|---|--:|--:|--:|\n");
-    for (String[] row : List.of(
-        new String[] {"End to end, median (records/s)", fmt(f.plainE2e()), fmt(f.weftE2e()),
-            String.format(Locale.ROOT, "**%.3f**", f.ratio())},
-        new String[] {"End to end, spread (records/s)", spread(report.of(Mode.PLAIN), RunResult::e2eRate),
-            spread(report.of(Mode.WEFT), RunResult::e2eRate), ""},
-        new String[] {"Producer, median (records/s)", fmt(f.plainProducer()), fmt(f.weftProducer()),
-            String.format(Locale.ROOT, "%.3f", f.producerRatio())},
-        new String[] {"Producer, spread (records/s)", spread(report.of(Mode.PLAIN), RunResult::producerRate),
-            spread(report.of(Mode.WEFT), RunResult::producerRate), ""},
-        new String[] {"Broker log bytes per record", String.format(Locale.ROOT, "%.1f", f.plainLogPerRecord()),
-            String.format(Locale.ROOT, "%.1f", f.weftLogPerRecord()),
-            String.format(Locale.ROOT, "+%.1f B", f.logBytesAdded())})) {
-      sb.append("| ").append(String.join(" | ", row)).append(" |\n");
-    }
-    sb.append(String.format(Locale.ROOT, "%nTarget weft/plain >= 0.97: **%s** (%.3f). Header: %.1f bytes per record "
-        + "in the record's header fields, %.1f bytes per record added on the broker's disk. Telemetry: %.2f events "
-        + "and %.1f bytes (lz4) per record on `%s`; %,d emitted, %,d delivered, %,d dropped, %,d failed over all "
-        + "weft runs.%n", f.ratio() >= 0.97 ? "met" : "missed", f.ratio(), f.headerFieldBytes(), f.logBytesAdded(),
-        f.eventsPerRecord(), f.telemetryBytesPerRecord(), KafkaTelemetrySink.DEFAULT_TOPIC, f.emitted(),
-        f.delivered(), f.dropped(), f.failed()));
+    List<Mode> traced = c.modes().stream().filter(m -> m != Mode.PLAIN).toList();
+    List<Figures> fs = traced.stream().map(m -> Figures.of(report, m)).toList();
+    sb.append("| | plain");
+    for (Mode m : traced) sb.append(" | ").append(m.label()).append(" | ").append(m.label()).append(" / plain");
+    sb.append(" |\n|---|--:").append("|--:|--:".repeat(traced.size())).append("|\n");
+    row(sb, "End to end, median (records/s)", fmt(median(report.of(Mode.PLAIN), RunResult::e2eRate)), fs,
+        f -> fmt(f.e2e()), f -> String.format(Locale.ROOT, "**%.3f**", f.ratio()));
+    row(sb, "End to end, spread (records/s)", spread(report.of(Mode.PLAIN), RunResult::e2eRate), fs,
+        f -> spread(report.of(f.mode()), RunResult::e2eRate), f -> "");
+    row(sb, "Producer, median (records/s)", fmt(median(report.of(Mode.PLAIN), RunResult::producerRate)), fs,
+        f -> fmt(f.producer()), f -> String.format(Locale.ROOT, "%.3f", f.producerRatio()));
+    row(sb, "Broker log bytes per record", String.format(Locale.ROOT, "%.1f",
+        median(report.of(Mode.PLAIN), r -> (double) r.topicLogBytes() / r.records())), fs,
+        f -> String.format(Locale.ROOT, "%.1f", f.logPerRecord()),
+        f -> String.format(Locale.ROOT, "+%.1f B", f.logBytesAdded()));
+    row(sb, "Telemetry items per record", "-", fs, f -> String.format(Locale.ROOT, "%.2f %s", f.itemsPerRecord(),
+        unit(f.mode())), f -> "");
+    row(sb, "Telemetry bytes per record (its topic)", "-", fs, f -> String.format(Locale.ROOT, "%.1f (`%s`)",
+        f.telemetryBytesPerRecord(), telemetryTopic(f.mode())), f -> "");
+    row(sb, "Telemetry dropped", "-", fs, f -> String.format(Locale.ROOT, "%,d of %,d (%.1f %%)", f.dropped(),
+        f.emitted(), 100.0 * f.dropped() / Math.max(1, f.emitted())), f -> "");
+    Figures w = fs.get(0);
+    sb.append(String.format(Locale.ROOT, "%nTarget weft/plain >= 0.97: **%s** (%.3f). Weft's header: %.1f bytes per "
+        + "record added in the record's header fields, %.1f bytes per record added on the broker's disk.%n",
+        w.ratio() >= 0.97 ? "met" : "missed", w.ratio(), w.headerBytesAdded(), w.logBytesAdded()));
     return sb.toString();
+  }
+
+  private static void row(StringBuilder sb, String name, String plain, List<Figures> fs,
+      java.util.function.Function<Figures, String> value, java.util.function.Function<Figures, String> ratio) {
+    sb.append("| ").append(name).append(" | ").append(plain);
+    for (Figures f : fs) sb.append(" | ").append(value.apply(f)).append(" | ").append(ratio.apply(f));
+    sb.append(" |\n");
   }
 
   private static String fmt(double v) {

@@ -19,12 +19,12 @@ class KafkaThroughputBenchTest {
   private static final int N = 2_000;
 
   @Test
-  void bothModesDeliverEveryRecordAndTracedRecordsCarryTheWeftHeader() throws Exception {
-    Config cfg = new Config(N, 200, 1, 3, 200, 16_384, 5, ProducerMode.OPERATION, TelemetryMode.KAFKA, null,
+  void everyModeDeliversEveryRecordAndTracedRecordsCarryTheirHeaders() throws Exception {
+    Config cfg = new Config(N, 200, 1, 3, 200, 16_384, 5, ProducerMode.OPERATION, TelemetryMode.KAFKA, true, null,
         false);
     try (KafkaBroker broker = KafkaBroker.start()) {
       Report report = KafkaThroughputBench.run(cfg, broker);
-      assertThat(report.results()).hasSize(2);
+      assertThat(report.results()).hasSize(3);
 
       RunResult plain = report.of(Mode.PLAIN).get(0);
       assertThat(plain.consumed()).isEqualTo(N);
@@ -50,9 +50,20 @@ class KafkaThroughputBenchTest {
           .isEqualTo(weft.telemetry().emitted());
       assertThat(weft.telemetry().topicBytes()).isPositive();
 
+      // the peer: a local, a producer, a consumer and a processing span for each record, in Zipkin's topic
+      RunResult brave = report.of(Mode.BRAVE).get(0);
+      assertThat(brave.consumed()).isEqualTo(N);
+      assertThat(brave.sendErrors()).isZero();
+      assertThat(brave.readback().records()).isEqualTo(N);
+      assertThat(brave.readback().headerWireBytes()).isGreaterThan(plain.readback().headerWireBytes() + 20L * N);
+      assertThat(brave.telemetry().emitted()).isEqualTo(4L * N);
+      assertThat(brave.telemetry().delivered() + brave.telemetry().dropped()).isEqualTo(4L * N);
+      assertThat(brave.telemetry().topicBytes()).isPositive();
+
       String md = KafkaThroughputBench.markdown(report);
-      assertThat(md).contains("| 1 | plain |").contains("| 1 | weft |").contains("Target weft/plain >= 0.97");
-      assertThat(KafkaThroughputBench.summary(report)).contains("ratio weft/plain");
+      assertThat(md).contains("| 1 | plain |").contains("| 1 | weft |").contains("| 1 | brave |")
+          .contains("Target weft/plain >= 0.97");
+      assertThat(KafkaThroughputBench.summary(report)).contains("weft: ratio to plain").contains("brave: ratio");
     }
   }
 
