@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetCommitCallback;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 
@@ -62,6 +63,10 @@ public final class KafkaSubscriber<A> implements DeclaresChannel, AutoCloseable 
   private final LongAdder badHeaders = new LongAdder();
   private final LongAdder operations = new LongAdder();
   private final LongAdder pollErrors = new LongAdder();
+  /** An asynchronous commit that fails (a rebalance, the broker away) is counted; the next one covers its offsets. */
+  private final OffsetCommitCallback commitCallback = (offsets, e) -> {
+    if (e != null) pollErrors.increment();
+  };
 
   private volatile boolean running;
   private Thread loop;
@@ -121,7 +126,8 @@ public final class KafkaSubscriber<A> implements DeclaresChannel, AutoCloseable 
 
   /**
    * Subscribes the consumer to the channel's topic and polls it on a thread named {@code weft-sub-TOPIC} until
-   * {@link #close()}. Offsets are committed asynchronously after each poll's records are handled (at least once).
+   * {@link #close()}. Offsets are committed asynchronously after each poll's records are handled (at least once), and
+   * synchronously when the loop stops.
    */
   public synchronized KafkaSubscriber<A> start() {
     if (loop != null) throw new IllegalStateException("already started");
@@ -140,7 +146,7 @@ public final class KafkaSubscriber<A> implements DeclaresChannel, AutoCloseable 
           ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(100));
           if (polled.isEmpty()) continue;
           process(polled);
-          consumer.commitAsync();
+          consumer.commitAsync(commitCallback);
         } catch (WakeupException | InterruptException e) {
           if (!running) break;
         } catch (RuntimeException e) {
@@ -149,10 +155,26 @@ public final class KafkaSubscriber<A> implements DeclaresChannel, AutoCloseable 
         }
       }
     } finally {
+      commitOnStop();
       try {
         consumer.close(Duration.ofSeconds(5));
       } catch (RuntimeException e) {
         pollErrors.increment();
+      }
+    }
+  }
+
+  /** Commits what was handled before leaving, so that a clean stop redelivers nothing to the group's next member. */
+  private void commitOnStop() {
+    for (int attempt = 0; attempt < 2; attempt++) {
+      try {
+        consumer.commitSync(Duration.ofSeconds(5));
+        return;
+      } catch (WakeupException e) {
+        // close()'s wakeup came after the loop had already seen the stop: it is spent now, so try once more
+      } catch (RuntimeException e) {
+        pollErrors.increment();
+        return;
       }
     }
   }

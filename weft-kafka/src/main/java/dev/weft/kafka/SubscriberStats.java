@@ -11,7 +11,8 @@ package dev.weft.kafka;
  * @param adopted records without a usable Weft header, which became an adopted origin (missing or bad header)
  * @param badHeaders records whose Weft header was present but unusable: garbled, oversized, invalid
  * @param operations operations run (one per record, or one per batch)
- * @param pollErrors exceptions from {@code poll} or {@code commit} that the loop survived
+ * @param pollErrors exceptions from {@code poll} or {@code commit} that the loop survived, and asynchronous commits
+ *     that failed
  */
 public record SubscriberStats(long records, long handled, long failed, long payloadErrors, long adopted,
     long badHeaders, long operations, long pollErrors) {}

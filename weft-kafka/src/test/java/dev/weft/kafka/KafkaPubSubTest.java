@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -80,6 +81,38 @@ class KafkaPubSubTest {
       assertThat(sub.stats()).isEqualTo(new SubscriberStats(1, 1, 0, 0, 0, 0, 1, 0));
       assertThat(sub.direction()).isEqualTo(dev.weft.core.topology.Direction.SUBSCRIBE);
     }
+  }
+
+  @Test
+  void aCleanStopCommitsWhatWasHandledSoTheNextMemberStartsAfterIt() throws Exception {
+    String topic = TestKafka.topic("commit", 1);
+    Channel channel = KafkaChannels.topic(topic, SCHEMA);
+    Map<String, Object> group = Map.of(ConsumerConfig.GROUP_ID_CONFIG, "commit-" + topic);
+    List<String> first = new CopyOnWriteArrayList<>();
+    List<String> second = new CopyOnWriteArrayList<>();
+    try (KafkaProducer<byte[], byte[]> producer = TestKafka.producer()) {
+      KafkaPublisher<String> pub = new KafkaPublisher<>(producer, tracer, channel, PayloadCodec.utf8());
+      KafkaSubscriber<String> a = KafkaSubscriber.perRecord(
+          TestKafka.consumer(TestKafka.broker().bootstrapServers(), group), tracer, channel, PayloadCodec.utf8(),
+          "Apply", (m, op) -> first.add(m.payload())).start();
+      for (int i = 0; i < 5; i++) {
+        pub.publish(null, Envelope.prepareOrigin("pubsub-test", SCHEMA, "a" + i), null, null).get(10, TimeUnit.SECONDS);
+      }
+      assertThat(TestKafka.await(WAIT, () -> a.stats().handled() == 5)).isTrue();
+      a.close();
+      assertThat(a.stats().pollErrors()).isZero();
+
+      pub.publish(null, Envelope.prepareOrigin("pubsub-test", SCHEMA, "b0"), null, null).get(10, TimeUnit.SECONDS);
+      try (KafkaSubscriber<String> b = KafkaSubscriber.perRecord(
+          TestKafka.consumer(TestKafka.broker().bootstrapServers(), group), tracer, channel, PayloadCodec.utf8(),
+          "Apply", (m, op) -> second.add(m.payload())).start()) {
+        assertThat(TestKafka.await(WAIT, () -> b.stats().handled() >= 1)).isTrue();
+        Thread.sleep(300); // anything redelivered would arrive in the same poll or the next
+        assertThat(second).containsExactly("b0");
+        assertThat(b.stats().pollErrors()).isZero();
+      }
+    }
+    assertThat(first).containsExactly("a0", "a1", "a2", "a3", "a4");
   }
 
   @Test
