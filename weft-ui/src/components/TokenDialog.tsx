@@ -9,10 +9,10 @@ export function TokenDialog() {
   const [value, setValue] = useState('');
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => {
-    if (needed) {
-      setValue('');
-      setTimeout(() => input.current?.focus(), 0);
-    }
+    // Cleared when it closes, not when it opens: an effect runs after the dialog is painted, and clearing then would
+    // wipe a token typed into the freshly shown field.
+    if (needed) setTimeout(() => input.current?.focus(), 0);
+    else setValue('');
   }, [needed]);
   if (!needed) return null;
   return (
