@@ -85,7 +85,8 @@ public final class EventJson {
     }
     if (!e.resource().isEmpty()) {
       out.append(",\"resource\":");
-      stringMap(out, e.resource() instanceof java.util.SortedMap ? e.resource() : new java.util.TreeMap<>(e.resource()));
+      stringMap(out, e.resource() instanceof java.util.SortedMap<String, String> sorted && sorted.comparator() == null
+          ? sorted : new java.util.TreeMap<>(e.resource()));
     }
     if (e.topology() != null) {
       out.append(",\"topology\":{\"service\":");
@@ -191,22 +192,31 @@ public final class EventJson {
       }
       return Result.ok(out);
     }
+    for (Result<TelemetryEvent, EventError> r : parseLines(text)) {
+      if (r instanceof Result.Err<TelemetryEvent, EventError> err) return Result.err(err.error());
+      out.add(((Result.Ok<TelemetryEvent, EventError>) r).value());
+    }
+    return Result.ok(out);
+  }
+
+  /**
+   * Reads NDJSON line by line, each line on its own: one result per non-blank line, in order, a bad line's error
+   * carrying its index among the non-blank lines. For readers that keep the good events of a batch with bad ones, such
+   * as the server's Kafka collector; {@link #parseBatch} refuses the whole batch instead.
+   */
+  public static List<Result<TelemetryEvent, EventError>> parseLines(String text) {
+    List<Result<TelemetryEvent, EventError>> out = new ArrayList<>();
     int index = 0;
     int start = 0;
     while (start <= text.length()) {
       int nl = text.indexOf('\n', start);
       int end = nl < 0 ? text.length() : nl;
       String line = text.substring(start, end);
-      if (!line.isBlank()) {
-        Result<TelemetryEvent, EventError> r = parseAt(line, index);
-        if (r instanceof Result.Err<TelemetryEvent, EventError> err) return Result.err(err.error());
-        out.add(((Result.Ok<TelemetryEvent, EventError>) r).value());
-        index++;
-      }
+      if (!line.isBlank()) out.add(parseAt(line, index++));
       if (nl < 0) break;
       start = nl + 1;
     }
-    return Result.ok(out);
+    return out;
   }
 
   private static Result<TelemetryEvent, EventError> parseAt(String json, int index) {

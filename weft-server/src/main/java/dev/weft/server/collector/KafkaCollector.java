@@ -35,10 +35,11 @@ import org.slf4j.LoggerFactory;
  * Reads the telemetry topic as a member of a consumer group and writes what it reads into a {@link Store}.
  *
  * <p>A record value holds one event or several, as NDJSON ({@link Batches#parse}); a line that is not a valid event is
- * logged (partition, offset and line), counted and skipped, so it never blocks its partition. The good events of a
- * poll go to {@link Store#ingest} in transactions of at most {@link Batches#MAX_STORE_BATCH} events, and only once all
- * of them have committed are the poll's offsets committed ({@code enable.auto.commit=false}). Delivery is at least once; the store's {@code event_id} idempotency turns a
- * redelivered batch into duplicates, so the stored state is exact.
+ * logged (partition, offset and its place in the record), counted and skipped, so it never blocks its partition. The
+ * good events of a poll go to {@link Store#ingest} in transactions of at most {@link Batches#MAX_STORE_BATCH} events,
+ * and only once all of them have committed are the poll's offsets committed ({@code enable.auto.commit=false}).
+ * Delivery is at least once; the store's {@code event_id} idempotency turns a redelivered batch into duplicates, so the
+ * stored state is exact.
  *
  * <p>If the store refuses a batch, the batch is retried event by event: events the store refuses alone are counted as
  * bad and skipped; if it refuses every one (the store itself is failing), nothing is committed and the batch is retried
@@ -304,8 +305,8 @@ public final class KafkaCollector implements AutoCloseable {
     /**
      * Adds the events in a record value to {@code out} and returns how many were skipped. A value is NDJSON: one event
      * per line, which includes a value holding a single event; a JSON array of events is read too. Each line stands
-     * alone, so one bad line costs only its own event; it is logged with {@code where} and its line number. An array is
-     * read whole or skipped whole (and then counts as one).
+     * alone ({@link EventJson#parseLines}), so one bad line costs only its own event; it is logged with {@code where}
+     * and its index among the record's events. An array is read whole or skipped whole (and then counts as one).
      */
     public static int parse(byte[] value, String where, Logger log, List<TelemetryEvent> out) {
       if (value == null) {
@@ -330,24 +331,14 @@ public final class KafkaCollector implements AutoCloseable {
         return 1;
       }
       int skipped = 0;
-      int line = 0;
-      int start = 0;
-      while (start < text.length()) {
-        int nl = text.indexOf('\n', start);
-        int end = nl < 0 ? text.length() : nl;
-        line++;
-        String json = text.substring(start, end);
-        if (!json.isBlank()) {
-          Result<TelemetryEvent, EventError> r = EventJson.parse(json);
-          if (r instanceof Result.Ok<TelemetryEvent, EventError> ok) {
-            out.add(ok.value());
-          } else {
-            skipped++;
-            log.warn("skipping record {} line {}: not a telemetry event: {}", where, line,
-                ((Result.Err<TelemetryEvent, EventError>) r).error());
-          }
+      for (Result<TelemetryEvent, EventError> r : EventJson.parseLines(text)) {
+        if (r instanceof Result.Ok<TelemetryEvent, EventError> ok) {
+          out.add(ok.value());
+        } else {
+          skipped++;
+          log.warn("skipping part of record {}: not a telemetry event: {}", where,
+              ((Result.Err<TelemetryEvent, EventError>) r).error());
         }
-        start = end + 1;
       }
       return skipped;
     }
