@@ -2,18 +2,13 @@ package dev.weft.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.weft.core.Envelope;
-import dev.weft.core.Operation;
-import dev.weft.core.Tracer;
 import dev.weft.core.event.EventJson;
 import dev.weft.core.event.TelemetryEvent;
-import dev.weft.core.sink.InMemorySink;
 import dev.weft.server.cli.WeftCli;
 import dev.weft.server.store.Store;
 import dev.weft.testsupport.KafkaBroker;
 import java.io.File;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +24,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarFile;
-import java.util.jar.Manifest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
@@ -57,7 +50,6 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashRecoveryTest {
   static final int MERCHANTS = 200; // 6 events each: 1,200 events (the store ingests about 100 a second)
   static final int KILLS = 4;
-  static final String SKU = "urn:shop:SkuUpdated:v1";
   static final Pattern LISTENING = Pattern.compile("Collecting from Kafka");
 
   @TempDir Path dir;
@@ -81,7 +73,7 @@ class CrashRecoveryTest {
     String group = "crash-group-" + UUID.randomUUID();
     broker.createTopic(topic, 3);
 
-    List<TelemetryEvent> events = shop(MERCHANTS);
+    List<TelemetryEvent> events = ShopEvents.shop(MERCHANTS, "m-");
     int n = events.size();
     assertThat(new HashSet<>(events.stream().map(TelemetryEvent::eventId).toList())).hasSize(n);
     // Produced as a live stream (60 events every 500 ms, about 10 s in all), so the server commits many small
@@ -235,31 +227,9 @@ class CrashRecoveryTest {
     args.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
     args.add("-Dorg.slf4j.simpleLogger.log.org.apache.kafka=warn");
     args.add("-cp");
-    String cp = String.join(File.pathSeparator, classpath());
+    String cp = String.join(File.pathSeparator, KafkaBroker.classpath());
     args.add("\"" + cp.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
     return Files.write(file, args, StandardCharsets.UTF_8);
-  }
-
-  /** The test JVM's classpath as real entries (surefire may use a manifest-only jar), as KafkaBroker does. */
-  private static List<String> classpath() {
-    String cp = System.getProperty("surefire.test.class.path");
-    if (cp == null || cp.isBlank()) cp = System.getProperty("java.class.path", "");
-    List<String> out = new ArrayList<>();
-    for (String entry : cp.split(File.pathSeparator)) {
-      if (entry.isBlank()) continue;
-      out.add(entry);
-      if (!entry.endsWith(".jar") || !new File(entry).isFile()) continue;
-      try (JarFile jf = new JarFile(entry)) {
-        Manifest m = jf.getManifest();
-        String extra = m == null ? null : m.getMainAttributes().getValue("Class-Path");
-        if (extra == null || extra.isBlank()) continue;
-        URI base = new File(entry).getParentFile().toURI();
-        for (String rel : extra.trim().split("\\s+")) out.add(new File(base.resolve(rel)).getPath());
-      } catch (IOException | IllegalArgumentException e) {
-        // not a readable jar: keep the entry as it is
-      }
-    }
-    return out;
   }
 
   private static String tail(Path log) {
@@ -277,21 +247,4 @@ class CrashRecoveryTest {
     return new Store.Config(Duration.ofHours(1), Clock.systemUTC());
   }
 
-  /** Merchants update SKUs; inventory handles each update, failing for every third merchant. Real tracers. */
-  static List<TelemetryEvent> shop(int merchants) {
-    InMemorySink sink = new InMemorySink();
-    Tracer api = Tracer.builder("merchant-api").sink(sink).build();
-    Tracer inv = Tracer.builder("inventory").sink(sink).build();
-    for (int m = 0; m < merchants; m++) {
-      Operation u = api.start("UpdateSku").ptag("merchant_id", "m-" + m);
-      Envelope<?, String> out = u.prepareOut(SKU, "sku-" + m);
-      api.sent(out.header(), "kafka:sku-updates", u);
-      u.complete();
-      Operation h = inv.start("UpdateInventory", Envelope.in(out.header(), "x"));
-      inv.received(out.header(), "kafka:sku-updates", h);
-      if (m % 3 == 0) h.fail("OUT_OF_STOCK", "none left");
-      else h.complete();
-    }
-    return sink.events();
-  }
 }

@@ -367,10 +367,11 @@ public final class KafkaBroker implements AutoCloseable {
   }
 
   /**
-   * The classpath of the test JVM, as real file paths. Surefire may run tests from a manifest-only jar whose
-   * {@code Class-Path} lists the real entries, and it also publishes them as {@code surefire.test.class.path}.
+   * The classpath of the test JVM, as real file paths, for starting child JVMs from it (the broker, or a server under
+   * test). Surefire may run tests from a manifest-only jar whose {@code Class-Path} lists the real entries, and it also
+   * publishes them as {@code surefire.test.class.path}. Fails if the Kafka broker is not on it.
    */
-  static List<String> classpath() {
+  public static List<String> classpath() {
     String cp = System.getProperty("surefire.test.class.path");
     if (cp == null || cp.isBlank()) cp = System.getProperty("java.class.path", "");
     List<String> out = new ArrayList<>();

@@ -1,13 +1,10 @@
 package dev.weft.server.collector;
 
+import static dev.weft.server.ShopEvents.shop;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.weft.core.Envelope;
-import dev.weft.core.Operation;
-import dev.weft.core.Tracer;
 import dev.weft.core.event.EventJson;
 import dev.weft.core.event.TelemetryEvent;
-import dev.weft.core.sink.InMemorySink;
 import dev.weft.server.api.ApiConfig;
 import dev.weft.server.api.ApiServer;
 import dev.weft.server.cli.WeftCli;
@@ -45,7 +42,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The collector and replay against a real broker. */
 class KafkaCollectorTest {
-  static final String SKU = "urn:shop:SkuUpdated:v1";
   static final Instant NOW = Instant.now();
 
   static KafkaBroker broker;
@@ -63,24 +59,6 @@ class KafkaCollectorTest {
   @AfterAll
   static void closeProducer() {
     if (producer != null) producer.close();
-  }
-
-  /** Merchants update SKUs; inventory handles each update, failing for every third merchant. */
-  static List<TelemetryEvent> shop(int merchants, String prefix) {
-    InMemorySink sink = new InMemorySink();
-    Tracer api = Tracer.builder("merchant-api").sink(sink).build();
-    Tracer inv = Tracer.builder("inventory").sink(sink).build();
-    for (int m = 0; m < merchants; m++) {
-      Operation u = api.start("UpdateSku").ptag("merchant_id", prefix + m);
-      Envelope<?, String> out = u.prepareOut(SKU, "sku-" + m);
-      api.sent(out.header(), "kafka:sku-updates", u);
-      u.complete();
-      Operation h = inv.start("UpdateInventory", Envelope.in(out.header(), "x"));
-      inv.received(out.header(), "kafka:sku-updates", h);
-      if (m % 3 == 0) h.fail("OUT_OF_STOCK", "none left");
-      else h.complete();
-    }
-    return sink.events();
   }
 
   static void produce(String topic, List<TelemetryEvent> events) throws Exception {

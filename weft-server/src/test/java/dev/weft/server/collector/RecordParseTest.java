@@ -3,6 +3,7 @@ package dev.weft.server.collector;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weft.core.event.EventJson;
+import dev.weft.server.ShopEvents;
 import dev.weft.core.event.TelemetryEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -14,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /** How the collector reads one Kafka record value: one event, NDJSON of several, or an array. */
 class RecordParseTest {
   private static final Logger LOG = LoggerFactory.getLogger(RecordParseTest.class);
-  private final List<TelemetryEvent> events = KafkaCollectorTest.shop(2, "p-");
+  private final List<TelemetryEvent> events = ShopEvents.shop(2, "p-");
 
   private int parse(String value, List<TelemetryEvent> out) {
     return KafkaCollector.Batches.parse(value == null ? null : value.getBytes(StandardCharsets.UTF_8), "t-0@0", LOG,
