@@ -626,18 +626,23 @@ final class Shop implements AutoCloseable {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
         AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
         AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000))) {
+      String waiting = null;
       while (System.nanoTime() < deadline) {
         long accepted = sink.stats().accepted();
-        boolean busy = accepted != lastAccepted || deployments.stream().anyMatch(d -> d.pendingRestarts() > 0)
-            || outboxBehind() || lagging(admin);
-        if (busy) {
+        waiting = accepted != lastAccepted ? "telemetry still being emitted"
+            : deployments.stream().anyMatch(d -> d.pendingRestarts() > 0) ? "a crashed instance awaits its restart"
+            : outboxBehind() ? "the catalog's outbox is behind its event store" : lagging(admin);
+        if (waiting != null) {
           lastAccepted = accepted;
           quietSince = System.nanoTime();
         } else if (System.nanoTime() - quietSince >= quietFor.toNanos()) {
-          return sink.flush(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+          if (sink.flush(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) return true;
+          waiting = "the telemetry sink did not deliver everything: " + sink.stats();
+          break;
         }
         Thread.sleep(100);
       }
+      System.err.println("shop did not settle within " + timeout.toSeconds() + " s: " + waiting);
     }
     return false;
   }
@@ -650,8 +655,8 @@ final class Shop implements AutoCloseable {
     }
   }
 
-  /** True if any shop consumer group has not committed the end of every partition it reads. */
-  private static boolean lagging(Admin admin) {
+  /** What a shop consumer group has not committed (the end of every partition it reads), or null if none lags. */
+  private static String lagging(Admin admin) {
     try {
       for (Map.Entry<String, List<String>> g : GROUPS.entrySet()) {
         Map<TopicPartition, OffsetAndMetadata> committed =
@@ -662,15 +667,18 @@ final class Shop implements AutoCloseable {
         }
         for (var e : admin.listOffsets(ends).all().get(10, TimeUnit.SECONDS).entrySet()) {
           OffsetAndMetadata c = committed.get(e.getKey());
-          if (e.getValue().offset() > (c == null ? 0 : c.offset())) return true;
+          if (e.getValue().offset() > (c == null ? 0 : c.offset())) {
+            return "group " + g.getKey() + " committed " + (c == null ? "nothing" : c.offset()) + " of "
+                + e.getValue().offset() + " on " + e.getKey();
+          }
         }
       }
-      return false;
+      return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return true;
+      return "interrupted";
     } catch (Exception e) {
-      return true;
+      return "offsets not readable: " + e;
     }
   }
 
