@@ -93,6 +93,9 @@ public final class Metrics {
     out.append("weft_search_duration_seconds_sum ").append(num(searchNanos.sum() / 1e9)).append('\n');
     out.append("weft_search_duration_seconds_count ").append(count).append('\n');
 
+    counter(out, "weft_topology_buckets_computed_total",
+        "5-minute topology roll-ups computed from the tables (the rest were served from the cache).",
+        store.topologyBucketsComputed());
     out.append("# HELP weft_store_rows Rows in each store table.\n");
     out.append("# TYPE weft_store_rows gauge\n");
     for (Map.Entry<String, Long> e : store.tableCounts().entrySet()) {

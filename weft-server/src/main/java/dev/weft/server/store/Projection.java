@@ -80,7 +80,9 @@ final class Projection {
       + " error_type = CASE WHEN " + endWins() + " THEN excluded.error_type ELSE operations.error_type END,"
       + " error_message = CASE WHEN " + endWins() + " THEN excluded.error_message ELSE operations.error_message END,"
       + " status = CASE WHEN operations.status = 'failed' OR excluded.status = 'failed' THEN 'failed'"
-      + "   ELSE coalesce(operations.status, excluded.status) END"
+      + "   ELSE coalesce(operations.status, excluded.status) END,"
+      // the topology cache finds what a batch changed by this (TopologyQueries.dirty)
+      + " touched_batch = excluded.touched_batch"
       // batch_no is not updated: the row stays where it was first written, and the locator learns that batch
       + " RETURNING op_id, batch_no";
 
@@ -101,7 +103,8 @@ final class Projection {
       + " sent = messages.sent OR excluded.sent,"
       + " send_ticks = coalesce(messages.send_ticks, excluded.send_ticks),"
       + " send_op_id = coalesce(messages.send_op_id, excluded.send_op_id),"
-      + " send_service = coalesce(messages.send_service, excluded.send_service)"
+      + " send_service = coalesce(messages.send_service, excluded.send_service),"
+      + " touched_batch = excluded.touched_batch"
       + " RETURNING message_id, batch_no";
 
   // Loss counters can be incremental: only events new by event_id (checked in this transaction) are counted.
@@ -189,6 +192,11 @@ final class Projection {
       keys[pairs] = LongHash.of(kind, id);
       batches[pairs++] = (int) batch;
     }
+  }
+
+  /** The last batch that committed (0 before the first). */
+  long lastCommitted() {
+    return nextBatch - 1;
   }
 
   /** Applies a committed batch to the in-memory indexes. */
@@ -470,7 +478,7 @@ final class Projection {
 
   private static List<Object> row(OpAcc o, long b) {
     return java.util.Arrays.asList(o.opId, o.op, o.service, o.instanceId, o.parentOpId, o.startTicks, o.endTicks,
-        o.status, o.endStatus, o.errorType, o.errorMessage, o.resource, b);
+        o.status, o.endStatus, o.errorType, o.errorMessage, o.resource, b, b);
   }
 
   // ------------------------------------------------------------------ messages
@@ -511,7 +519,7 @@ final class Projection {
 
   private static List<Object> row(MsgAcc m, long b) {
     return java.util.Arrays.asList(m.messageId, m.producer, m.schemaUri, m.channel, m.sent, m.msgTicks, m.sendTicks,
-        m.sendOpId, m.sendService, b);
+        m.sendOpId, m.sendService, b, b);
   }
 
   // ------------------------------------------------------------------ emitters

@@ -27,6 +27,7 @@ final class Rows {
           for (int i = 0; i < n; i++) {
             Object v = rs.getObject(i + 1);
             if (integral && v instanceof Number num && !(v instanceof Long)) v = num.longValue();
+            if (v instanceof java.sql.Array a) v = a.getArray(); // a LIST, read while its result set is open
             row[i] = v;
           }
           out.add(row);

@@ -63,7 +63,8 @@ final class Schema {
         error_type    VARCHAR,
         error_message VARCHAR,
         resource      VARCHAR,
-        batch_no      BIGINT NOT NULL
+        batch_no      BIGINT NOT NULL,
+        touched_batch BIGINT
       )""",
       // The set tables below have no key: a row may repeat across batches (see RATIONALE.md, "Layout 2").
       "CREATE TABLE IF NOT EXISTS op_traces (op_id VARCHAR NOT NULL, trace_id VARCHAR NOT NULL,"
@@ -82,7 +83,8 @@ final class Schema {
         send_ticks  BIGINT,
         send_op_id  VARCHAR,
         send_service VARCHAR,
-        batch_no    BIGINT NOT NULL
+        batch_no    BIGINT NOT NULL,
+        touched_batch BIGINT
       )""",
       "CREATE TABLE IF NOT EXISTS message_traces (message_id VARCHAR NOT NULL, trace_id VARCHAR NOT NULL,"
           + " idx INTEGER, batch_no BIGINT NOT NULL)",
@@ -111,7 +113,11 @@ final class Schema {
       // No key on purpose: rows are replaced per service within a transaction (see RATIONALE).
       "CREATE TABLE IF NOT EXISTS declared (service VARCHAR NOT NULL, channel VARCHAR NOT NULL,"
           + " schema_uri VARCHAR NOT NULL, reply_schema VARCHAR, direction VARCHAR NOT NULL)",
-      "CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)");
+      "CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
+      // touched_batch: the last batch that wrote the row (RATIONALE.md, "Topology roll-ups"); stores of layout 2
+      // written before it get the column, NULL in the old rows
+      "ALTER TABLE operations ADD COLUMN IF NOT EXISTS touched_batch BIGINT",
+      "ALTER TABLE messages ADD COLUMN IF NOT EXISTS touched_batch BIGINT");
 
   static void create(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {

@@ -92,6 +92,7 @@ public final class Store implements AutoCloseable {
   private final Config config;
 
   private final Projection projection;
+  private final TopologyCache topologyCache = new TopologyCache();
 
   private Store(Connection conn, Config config) {
     this.conn = conn;
@@ -574,19 +575,29 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  /** The by-service topology of messages sent since {@code sinceTicks}; see {@link Topology}. */
+  /**
+   * The by-service topology of messages sent since {@code sinceTicks}; see {@link Topology}. A window of two hours or
+   * more is read from the cached 5-minute roll-ups and starts at the bucket boundary at or before {@code sinceTicks};
+   * the answer's {@code sinceTicks} says where.
+   */
   public synchronized Topology.ServiceGraph topologyServices(long sinceTicks) {
     try {
-      return new TopologyQueries(conn).services(sinceTicks, abandonCutoff(config.clock().instant()));
+      Window<TopologyParts.ServicePart> w = topologyWindow(sinceTicks, TopologyQueries.WHOLE_WINDOW,
+          topologyCache::services, TopologyQueries::serviceParts);
+      List<Topology.ServiceEdge> edges = TopologyParts.services(w.only(), w.abandonCutoff());
+      return new Topology.ServiceGraph(w.sinceTicks(), TopologyQueries.serviceNodes(edges), edges);
     } catch (SQLException e) {
       throw new StoreException("cannot read topology: " + e.getMessage(), e);
     }
   }
 
-  /** The by-type topology of operations started since {@code sinceTicks}; see {@link Topology}. */
+  /** The by-type topology of operations started since {@code sinceTicks}; windows as {@link #topologyServices}. */
   public synchronized Topology.TypeGraph topologyTypes(long sinceTicks) {
     try {
-      return new TopologyQueries(conn).types(sinceTicks, abandonCutoff(config.clock().instant()));
+      Window<TopologyParts.TypePart> w = topologyWindow(sinceTicks, TopologyQueries.WHOLE_WINDOW,
+          topologyCache::types, TopologyQueries::typeParts);
+      List<Topology.TypeEdge> edges = TopologyParts.types(w.only(), w.abandonCutoff());
+      return new Topology.TypeGraph(w.sinceTicks(), TopologyQueries.typeNodes(edges), edges);
     } catch (SQLException e) {
       throw new StoreException("cannot read topology: " + e.getMessage(), e);
     }
@@ -594,13 +605,18 @@ public final class Store implements AutoCloseable {
 
   /**
    * Topology roll-ups over time: the by-service edges (count, errors, p50/p99 of processing time and queue wait) of
-   * each bucket of {@code stepTicks}, for messages sent since {@code sinceTicks}.
+   * each bucket of {@code stepTicks}, for messages sent since {@code sinceTicks}. A step that is a multiple of 5
+   * minutes, over two hours or more, is read from the cached roll-ups (see {@link #topologyServices}).
    */
   public synchronized Topology.Series<Topology.ServiceBucket> topologyServiceSeries(long sinceTicks, long stepTicks) {
     checkStep(stepTicks);
     try {
-      return new Topology.Series<>(sinceTicks, stepTicks / 10_000, new TopologyQueries(conn).serviceBuckets(
-          sinceTicks, stepTicks, abandonCutoff(config.clock().instant())));
+      Window<TopologyParts.ServicePart> w = topologyWindow(sinceTicks, stepTicks, topologyCache::services,
+          TopologyQueries::serviceParts);
+      List<Topology.ServiceBucket> out = new ArrayList<>();
+      w.steps().forEach((k, parts) -> out.add(new Topology.ServiceBucket(k * (stepTicks / 10_000),
+          TopologyParts.services(parts, w.abandonCutoff()))));
+      return new Topology.Series<>(w.sinceTicks(), stepTicks / 10_000, out);
     } catch (SQLException e) {
       throw new StoreException("cannot read topology: " + e.getMessage(), e);
     }
@@ -610,11 +626,86 @@ public final class Store implements AutoCloseable {
   public synchronized Topology.Series<Topology.TypeBucket> topologyTypeSeries(long sinceTicks, long stepTicks) {
     checkStep(stepTicks);
     try {
-      return new Topology.Series<>(sinceTicks, stepTicks / 10_000, new TopologyQueries(conn).typeBuckets(
-          sinceTicks, stepTicks, abandonCutoff(config.clock().instant())));
+      Window<TopologyParts.TypePart> w = topologyWindow(sinceTicks, stepTicks, topologyCache::types,
+          TopologyQueries::typeParts);
+      List<Topology.TypeBucket> out = new ArrayList<>();
+      w.steps().forEach((k, parts) -> out.add(new Topology.TypeBucket(k * (stepTicks / 10_000),
+          TopologyParts.types(parts, w.abandonCutoff()))));
+      return new Topology.Series<>(w.sinceTicks(), stepTicks / 10_000, out);
     } catch (SQLException e) {
       throw new StoreException("cannot read topology: " + e.getMessage(), e);
     }
+  }
+
+  /** Windows at least this long (ticks) are read from the cache: rounding their start moves it by 4 % or less. */
+  static final long CACHED_WINDOW_MIN = 2L * 3600 * 10_000_000L;
+  /** Windows longer than this are computed directly, so that the cache stays bounded. */
+  static final long CACHED_WINDOW_MAX = (TopologyCache.MAX_BUCKETS - 1) * TopologyCache.WIDTH;
+
+  /** How many 5-minute roll-ups the topology cache computed since the store opened. */
+  public synchronized long topologyBucketsComputed() {
+    return topologyCache.computedBuckets();
+  }
+
+  /** The by-service edges of the cached window from {@code sinceTicks}, computed from the tables (for tests). */
+  synchronized List<Topology.ServiceEdge> serviceEdgesUncached(long sinceTicks) throws SQLException {
+    long from = Math.floorDiv(sinceTicks, TopologyCache.WIDTH) * TopologyCache.WIDTH;
+    return TopologyParts.services(new TopologyQueries(conn).serviceParts(TopologyQueries.WHOLE_WINDOW, from,
+        Long.MAX_VALUE, false).values(), abandonCutoff(config.clock().instant()));
+  }
+
+  /** As {@link #serviceEdgesUncached}, by type. */
+  synchronized List<Topology.TypeEdge> typeEdgesUncached(long sinceTicks) throws SQLException {
+    long from = Math.floorDiv(sinceTicks, TopologyCache.WIDTH) * TopologyCache.WIDTH;
+    return TopologyParts.types(new TopologyQueries(conn).typeParts(TopologyQueries.WHOLE_WINDOW, from,
+        Long.MAX_VALUE, false).values(), abandonCutoff(config.clock().instant()));
+  }
+
+  /** A cached read of one view's roll-ups, from bucket {@code from} on. */
+  @FunctionalInterface
+  private interface CachedRead<P> {
+    java.util.NavigableMap<Long, P> read(TopologyQueries q, long from, long lastBatch) throws SQLException;
+  }
+
+  /** A direct read of one view's roll-ups. */
+  @FunctionalInterface
+  private interface DirectRead<P> {
+    Map<Long, P> read(TopologyQueries q, long width, long lo, long hi, boolean want) throws SQLException;
+  }
+
+  /**
+   * The roll-ups of a window grouped into steps of {@code step} ticks (key: the step's index since the epoch; one
+   * step, index 0, for {@link TopologyQueries#WHOLE_WINDOW}), where the window starts, and the abandon cutoff.
+   */
+  private record Window<P>(long sinceTicks, java.util.TreeMap<Long, List<P>> steps, long abandonCutoff) {
+    List<P> only() {
+      return steps.isEmpty() ? List.of() : steps.firstEntry().getValue();
+    }
+  }
+
+  private <P> Window<P> topologyWindow(long sinceTicks, long step, CachedRead<P> cached, DirectRead<P> direct)
+      throws SQLException {
+    java.time.Instant now = config.clock().instant();
+    long nowTicks = dev.weft.core.Ticks.of(now);
+    TopologyQueries q = new TopologyQueries(conn);
+    long span = nowTicks - sinceTicks;
+    boolean useCache = span >= CACHED_WINDOW_MIN && span <= CACHED_WINDOW_MAX
+        && (step == TopologyQueries.WHOLE_WINDOW || step % TopologyCache.WIDTH == 0);
+    java.util.TreeMap<Long, List<P>> steps = new java.util.TreeMap<>();
+    long since = sinceTicks;
+    if (useCache) {
+      long from = Math.floorDiv(sinceTicks, TopologyCache.WIDTH);
+      since = from * TopologyCache.WIDTH;
+      for (Map.Entry<Long, P> e : cached.read(q, from, projection.lastCommitted()).entrySet()) {
+        long k = step == TopologyQueries.WHOLE_WINDOW ? 0 : e.getKey() * TopologyCache.WIDTH / step;
+        steps.computeIfAbsent(k, x -> new ArrayList<>()).add(e.getValue());
+      }
+    } else {
+      for (Map.Entry<Long, P> e : direct.read(q, step, sinceTicks, Long.MAX_VALUE, false).entrySet()) {
+        steps.computeIfAbsent(e.getKey(), x -> new ArrayList<>()).add(e.getValue());
+      }
+    }
+    return new Window<>(since, steps, abandonCutoff(now));
   }
 
   private static void checkStep(long stepTicks) {

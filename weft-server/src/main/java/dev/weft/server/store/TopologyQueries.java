@@ -10,84 +10,227 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The topology reads: by service, by type, and declared against observed. Aggregation (counts, percentiles) runs in
- * DuckDB; every value is bound as a parameter. The caller (Store) holds the connection's lock. See RATIONALE.md,
- * "Topology".
+ * The topology reads: the roll-ups of time buckets by service and by type ({@link TopologyParts}), which buckets
+ * recent batches may have changed, and declared against observed. Grouping and binning run in DuckDB; every value is
+ * bound as a parameter. The caller (Store) holds the connection's lock. See RATIONALE.md, "Topology" and "Topology
+ * roll-ups".
  */
 final class TopologyQueries {
-  /** 100-ns ticks per millisecond, as a double for the SQL divisions. */
-  private static final String PER_MS = "10000.0";
-
-  /** Failed, or never ended and started before the abandon cutoff (the one {@code ?}). */
-  private static final String BAD = "(o.status = 'failed' OR (o.status IS NULL AND o.start_ticks < ?))";
+  /** Filters the bucket expression (the {@code %s}) to the buckets listed in {@code topo_want}; one more {@code ?}. */
+  private static final String WANT = " AND (%s // ?) IN (SELECT b FROM topo_want)";
 
   /**
-   * By service. The first {@code ?} is the bucket width in ticks: every row gets {@code bucket} = the start of its
-   * time bucket (message sent), and everything groups by it. The whole-window view uses one bucket as wide as time.
+   * By service, the messages' side, bucketed by the message's header ticks. Parameters: width, lo, hi (and the width
+   * again with {@link #WANT}). Three grouping levels: per channel (distinct messages sent), per edge (distinct
+   * messages received) and per edge and queue-wait bin (receives).
    */
-  private static final String SERVICES_SQL = """
-      WITH msg AS (
-        SELECT (coalesce(m.send_ticks, m.msg_ticks) // ?) AS bucket, m.message_id,
-               coalesce(m.send_service, m.producer) AS producer, m.channel
-        FROM messages m
-        WHERE m.channel IS NOT NULL AND coalesce(m.send_ticks, m.msg_ticks) >= ?),
-      rcv AS (
-        SELECT msg.bucket, msg.producer, msg.channel, r.service AS consumer, msg.message_id, r.op_id,
-               CAST(r.queue_wait AS DOUBLE) AS wait
-        FROM msg JOIN receives r ON r.message_id = msg.message_id),
-      ops AS (
-        SELECT DISTINCT rcv.bucket, rcv.producer, rcv.channel, rcv.consumer, o.op_id,
-               CAST(o.end_ticks - o.start_ticks AS DOUBLE) AS dur, %s AS bad
-        FROM rcv JOIN operations o ON o.op_id = rcv.op_id),
-      w AS (
-        SELECT bucket, producer, channel, consumer, count(DISTINCT message_id) AS n,
-               quantile_cont(wait, 0.5) AS w50, quantile_cont(wait, 0.99) AS w99
-        FROM rcv GROUP BY bucket, producer, channel, consumer),
-      p AS (
-        SELECT bucket, producer, channel, consumer, count(*) AS nops, count(*) FILTER (WHERE bad) AS errors,
-               quantile_cont(dur, 0.5) AS d50, quantile_cont(dur, 0.99) AS d99
-        FROM ops GROUP BY bucket, producer, channel, consumer)
-      SELECT w.bucket, w.producer, w.channel, w.consumer, w.n, coalesce(p.nops, 0), coalesce(p.errors, 0),
-             p.d50 / %s, p.d99 / %s, w.w50 / %s, w.w99 / %s
-      FROM w LEFT JOIN p ON p.bucket = w.bucket AND p.producer IS NOT DISTINCT FROM w.producer
-                        AND p.channel = w.channel AND p.consumer = w.consumer
-      UNION ALL
-      SELECT msg.bucket, msg.producer, msg.channel, NULL, count(*), 0, 0, NULL, NULL, NULL, NULL
-      FROM msg
-      WHERE NOT EXISTS (SELECT 1 FROM rcv WHERE rcv.bucket = msg.bucket
-                                            AND rcv.producer IS NOT DISTINCT FROM msg.producer
-                                            AND rcv.channel = msg.channel)
-      GROUP BY msg.bucket, msg.producer, msg.channel
-      ORDER BY 1, 2 NULLS FIRST, 3, 4 NULLS LAST""".formatted(BAD, PER_MS, PER_MS, PER_MS, PER_MS);
+  private static final String SERVICE_MESSAGES_SQL = """
+      WITH x AS (
+        SELECT m.msg_ticks // ? AS b, coalesce(m.send_service, m.producer) AS p, m.channel AS c, r.service AS cons,
+               m.message_id AS id, CASE WHEN r.service IS NULL THEN NULL ELSE %s END AS k
+        FROM messages m LEFT JOIN receives r ON r.message_id = m.message_id
+        WHERE m.channel IS NOT NULL AND m.msg_ticks >= ? AND m.msg_ticks < ?%s)
+      SELECT b, p, c, cons, k, grouping(cons, k), count(DISTINCT id), count(cons)
+      FROM x GROUP BY GROUPING SETS ((b, p, c), (b, p, c, cons), (b, p, c, cons, k))""";
 
-  /** By type; as {@link #SERVICES_SQL}, bucketed by the operation's start. */
+  /** The time of an operation: its start, or its end while the START is unknown. */
+  private static final String OP_TIME = "coalesce(o.start_ticks, o.end_ticks)";
+
+  /**
+   * By service, the receiving operations' side, bucketed by the operation's time. Per edge: distinct operations,
+   * failed ones, the start ticks of the open ones; per edge and duration bin: operations.
+   */
+  private static final String SERVICE_OPS_SQL = """
+      WITH x AS (
+        SELECT DISTINCT %1$s // ? AS b, coalesce(m.send_service, m.producer) AS p, m.channel AS c,
+               r.service AS cons, o.op_id, o.start_ticks AS s, o.end_ticks - o.start_ticks AS d, o.status
+        FROM operations o JOIN receives r ON r.op_id = o.op_id JOIN messages m ON m.message_id = r.message_id
+        WHERE m.channel IS NOT NULL AND %1$s >= ? AND %1$s < ?%2$s),
+      y AS (SELECT *, CASE WHEN d IS NULL THEN NULL ELSE %3$s END AS k FROM x)
+      SELECT b, p, c, cons, k, grouping(k), count(*), count(*) FILTER (WHERE status = 'failed'),
+             list(s ORDER BY s) FILTER (WHERE status IS NULL)
+      FROM y GROUP BY GROUPING SETS ((b, p, c, cons), (b, p, c, cons, k))""";
+
+  /**
+   * By type, bucketed by the operation's time. An operation's input types come from its START's inputs and its
+   * receives, its output types from what it sent.
+   */
   private static final String TYPES_SQL = """
       WITH ops AS (
-        SELECT (o.start_ticks // ?) AS bucket, o.op_id, o.op, o.service,
-               CAST(o.end_ticks - o.start_ticks AS DOUBLE) AS dur, %s AS bad
-        FROM operations o WHERE o.start_ticks >= ?),
+        SELECT %1$s // ? AS b, o.op_id, o.op, o.service, o.start_ticks AS s, o.end_ticks - o.start_ticks AS d,
+               o.status
+        FROM operations o WHERE %1$s >= ? AND %1$s < ?%2$s),
       ins AS (
         SELECT DISTINCT x.op_id, m.schema_uri
-        FROM (SELECT op_id, message_id FROM op_inputs
-              UNION SELECT op_id, message_id FROM receives WHERE op_id IS NOT NULL) x
+        FROM (SELECT op_id, message_id FROM op_inputs WHERE op_id IN (SELECT op_id FROM ops)
+              UNION SELECT op_id, message_id FROM receives WHERE op_id IN (SELECT op_id FROM ops)) x
         JOIN messages m ON m.message_id = x.message_id
         WHERE m.schema_uri IS NOT NULL),
       outs AS (
         SELECT DISTINCT send_op_id AS op_id, schema_uri FROM messages
-        WHERE send_op_id IS NOT NULL AND schema_uri IS NOT NULL),
+        WHERE send_op_id IN (SELECT op_id FROM ops) AND schema_uri IS NOT NULL),
       j AS (
-        SELECT ops.bucket, ins.schema_uri AS input, ops.service, ops.op, outs.schema_uri AS output, ops.op_id,
-               ops.dur, ops.bad
+        SELECT ops.b, ins.schema_uri AS inp, ops.service, ops.op, outs.schema_uri AS outp, ops.op_id, ops.s,
+               ops.status, CASE WHEN ops.d IS NULL THEN NULL ELSE %3$s END AS k
         FROM ops LEFT JOIN ins ON ins.op_id = ops.op_id LEFT JOIN outs ON outs.op_id = ops.op_id)
-      SELECT bucket, input, service, op, output, count(DISTINCT op_id), count(DISTINCT op_id) FILTER (WHERE bad),
-             quantile_cont(dur, 0.5) / %s, quantile_cont(dur, 0.99) / %s
-      FROM j GROUP BY bucket, input, service, op, output
-      ORDER BY bucket, service NULLS FIRST, op NULLS FIRST, input NULLS FIRST, output NULLS FIRST""".formatted(BAD,
-      PER_MS, PER_MS);
+      SELECT b, inp, service, op, outp, k, grouping(k), count(*), count(*) FILTER (WHERE status = 'failed'),
+             list(s ORDER BY s) FILTER (WHERE status IS NULL)
+      FROM j GROUP BY GROUPING SETS ((b, inp, service, op, outp), (b, inp, service, op, outp, k))""";
+
+  /** The buckets of the messages that batches after {@code ?} wrote. Parameters: width, batch. */
+  private static final String DIRTY_MESSAGES_SQL =
+      "SELECT DISTINCT msg_ticks // ? FROM messages WHERE touched_batch > ?";
+
+  /**
+   * The buckets of the operations whose roll-up batches after {@code ?} may have changed: operations they wrote, and
+   * those that received, sent or listed as input a message they wrote (its producer, channel or type may be new), or
+   * that a new receive names. Both the start's and the end's bucket: an operation without START is counted at its
+   * end until the START comes.
+   */
+  private static final String DIRTY_OPS_SQL = """
+      WITH tm AS (SELECT message_id, send_op_id FROM messages WHERE touched_batch > ?),
+      ref AS (
+        SELECT op_id FROM operations WHERE touched_batch > ?
+        UNION SELECT op_id FROM receives WHERE batch_no > ? AND op_id IS NOT NULL
+        UNION SELECT send_op_id FROM tm WHERE send_op_id IS NOT NULL
+        UNION SELECT op_id FROM receives WHERE op_id IS NOT NULL AND message_id IN (SELECT message_id FROM tm)
+        UNION SELECT op_id FROM op_inputs WHERE message_id IN (SELECT message_id FROM tm))
+      SELECT DISTINCT b FROM (
+        SELECT start_ticks // ? AS b FROM operations WHERE op_id IN (SELECT op_id FROM ref)
+        UNION ALL SELECT end_ticks // ? FROM operations WHERE op_id IN (SELECT op_id FROM ref))
+      WHERE b IS NOT NULL""";
 
   /** A bucket wider than any tick value: the whole window in one bucket. */
   static final long WHOLE_WINDOW = Long.MAX_VALUE;
 
+  /**
+   * The by-service roll-ups of the buckets of {@code width} ticks in {@code [lo, hi)}; with {@code want}, only those
+   * listed in {@code topo_want} ({@link #want}). Buckets without traffic are absent.
+   */
+  Map<Long, TopologyParts.ServicePart> serviceParts(long width, long lo, long hi, boolean want)
+      throws SQLException {
+    Map<Long, ServiceBuilder> parts = new TreeMap<>();
+    String msgSql = SERVICE_MESSAGES_SQL.formatted(Bins.sql("r.queue_wait"), want ? WANT.formatted("m.msg_ticks") : "");
+    for (Object[] r : rows(msgSql, params(width, lo, hi, want))) {
+      ServiceBuilder p = parts.computeIfAbsent(asLong(r[0]), k -> new ServiceBuilder());
+      int grouping = ((Number) r[5]).intValue();
+      if (grouping == 3) {
+        p.sent.put(new TopologyParts.ChanKey((String) r[1], (String) r[2]), asLong(r[6]));
+      } else if (r[3] != null) {
+        TopologyParts.EdgeKey key = new TopologyParts.EdgeKey((String) r[1], (String) r[2], (String) r[3]);
+        if (grouping == 1) p.messages.put(key, asLong(r[6]));
+        else p.waits.computeIfAbsent(key, x -> new Bins.Acc()).add(((Number) r[4]).intValue(), asLong(r[7]));
+      }
+    }
+    String opsSql = SERVICE_OPS_SQL.formatted(OP_TIME, want ? WANT.formatted(OP_TIME) : "", Bins.sql("d"));
+    for (Object[] r : rows(opsSql, params(width, lo, hi, want))) {
+      ServiceBuilder p = parts.computeIfAbsent(asLong(r[0]), k -> new ServiceBuilder());
+      TopologyParts.EdgeKey key = new TopologyParts.EdgeKey((String) r[1], (String) r[2], (String) r[3]);
+      p.ops.computeIfAbsent(key, x -> new OpsBuilder()).add(r, 4);
+    }
+    Map<Long, TopologyParts.ServicePart> out = new TreeMap<>();
+    parts.forEach((b, p) -> out.put(b, p.build()));
+    return out;
+  }
+
+  /** As {@link #serviceParts}, by type. */
+  Map<Long, TopologyParts.TypePart> typeParts(long width, long lo, long hi, boolean want) throws SQLException {
+    Map<Long, Map<TopologyParts.TypeKey, OpsBuilder>> parts = new TreeMap<>();
+    String sql = TYPES_SQL.formatted(OP_TIME, want ? WANT.formatted(OP_TIME) : "", Bins.sql("ops.d"));
+    for (Object[] r : rows(sql, params(width, lo, hi, want))) {
+      TopologyParts.TypeKey key = new TopologyParts.TypeKey((String) r[1], (String) r[2], (String) r[3],
+          (String) r[4]);
+      parts.computeIfAbsent(asLong(r[0]), k -> new java.util.HashMap<>()).computeIfAbsent(key, x -> new OpsBuilder())
+          .add(r, 5);
+    }
+    Map<Long, TopologyParts.TypePart> out = new TreeMap<>();
+    parts.forEach((b, p) -> {
+      Map<TopologyParts.TypeKey, TopologyParts.Ops> edges = new java.util.HashMap<>();
+      p.forEach((k, o) -> edges.put(k, o.build()));
+      out.put(b, new TopologyParts.TypePart(edges));
+    });
+    return out;
+  }
+
+  /** Lists the buckets the next {@code want} read computes, in {@code topo_want}. */
+  void want(java.util.Collection<Long> buckets) throws SQLException {
+    try (java.sql.Statement s = conn.createStatement()) {
+      s.execute("CREATE TEMP TABLE IF NOT EXISTS topo_want (b BIGINT)");
+      s.execute("DELETE FROM topo_want");
+    }
+    try (java.sql.PreparedStatement ps = conn.prepareStatement("INSERT INTO topo_want VALUES (?)")) {
+      for (long b : buckets) {
+        ps.setLong(1, b);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+    conn.commit();
+  }
+
+  /** The buckets (of {@code width}) whose roll-ups batches after {@code batch} may have changed. */
+  record Dirty(java.util.Set<Long> messageBuckets, java.util.Set<Long> opBuckets) {}
+
+  Dirty dirty(long batch, long width) throws SQLException {
+    java.util.Set<Long> messages = new java.util.TreeSet<>();
+    for (Object[] r : rows(DIRTY_MESSAGES_SQL, width, batch)) messages.add(asLong(r[0]));
+    java.util.Set<Long> ops = new java.util.TreeSet<>();
+    for (Object[] r : rows(DIRTY_OPS_SQL, batch, batch, batch, width, width)) ops.add(asLong(r[0]));
+    return new Dirty(messages, ops);
+  }
+
+  private static Object[] params(long width, long lo, long hi, boolean want) {
+    return want ? new Object[] {width, lo, hi, width} : new Object[] {width, lo, hi};
+  }
+
+  /** One bucket's by-service roll-up while its rows are read. */
+  private static final class ServiceBuilder {
+    final Map<TopologyParts.ChanKey, Long> sent = new java.util.HashMap<>();
+    final Map<TopologyParts.EdgeKey, Long> messages = new java.util.HashMap<>();
+    final Map<TopologyParts.EdgeKey, Bins.Acc> waits = new java.util.HashMap<>();
+    final Map<TopologyParts.EdgeKey, OpsBuilder> ops = new java.util.HashMap<>();
+
+    TopologyParts.ServicePart build() {
+      java.util.Set<TopologyParts.EdgeKey> keys = new java.util.HashSet<>(messages.keySet());
+      keys.addAll(ops.keySet());
+      Map<TopologyParts.EdgeKey, TopologyParts.ServiceCell> edges = new java.util.HashMap<>();
+      for (TopologyParts.EdgeKey k : keys) {
+        Bins.Acc w = waits.get(k);
+        OpsBuilder o = ops.get(k);
+        edges.put(k, new TopologyParts.ServiceCell(messages.getOrDefault(k, 0L), w == null ? Bins.EMPTY : w.build(),
+            o == null ? TopologyParts.Ops.NONE : o.build()));
+      }
+      return new TopologyParts.ServicePart(edges, Map.copyOf(sent));
+    }
+  }
+
+  /**
+   * One operation group while its rows are read: the row without a bin (grouping 1) gives the counts and the open
+   * starts, the rows with one the duration histogram. Columns from {@code at}: bin, grouping, count, failed, opens.
+   */
+  private static final class OpsBuilder {
+    long count;
+    long failed;
+    long[] open = new long[0];
+    final Bins.Acc durations = new Bins.Acc();
+
+    void add(Object[] r, int at) {
+      if (((Number) r[at + 1]).intValue() == 1) {
+        count = asLong(r[at + 2]);
+        failed = asLong(r[at + 3]);
+        if (r[at + 4] instanceof Object[] starts) {
+          open = new long[starts.length];
+          for (int i = 0; i < starts.length; i++) open[i] = ((Number) starts[i]).longValue();
+        }
+      } else if (r[at] != null) {
+        durations.add(((Number) r[at]).intValue(), asLong(r[at + 2]));
+      }
+    }
+
+    TopologyParts.Ops build() {
+      return new TopologyParts.Ops(count, failed, open, durations.build());
+    }
+  }
   private static final String OBSERVED_SQL = """
       SELECT service, channel, bool_or(s), bool_or(r) FROM (
         SELECT send_service AS service, channel, true AS s, false AS r FROM messages
@@ -102,9 +245,8 @@ final class TopologyQueries {
     this.conn = conn;
   }
 
-  Topology.ServiceGraph services(long sinceTicks, long abandonCutoff) throws SQLException {
-    List<Topology.ServiceBucket> b = serviceBuckets(sinceTicks, WHOLE_WINDOW, abandonCutoff);
-    List<Topology.ServiceEdge> edges = b.isEmpty() ? List.of() : b.get(0).edges();
+  /** The nodes of a by-service graph: every service at either end of an edge. */
+  static List<Topology.Node> serviceNodes(List<Topology.ServiceEdge> edges) {
     TreeSet<String> services = new TreeSet<>();
     for (Topology.ServiceEdge e : edges) {
       if (e.producer() != null) services.add(e.producer());
@@ -112,26 +254,11 @@ final class TopologyQueries {
     }
     List<Topology.Node> nodes = new ArrayList<>();
     for (String s : services) nodes.add(new Topology.Node("service", s, s, s));
-    return new Topology.ServiceGraph(sinceTicks, nodes, edges);
+    return nodes;
   }
 
-  /** The by-service edges per time bucket of {@code stepTicks}, oldest first; buckets without traffic are left out. */
-  List<Topology.ServiceBucket> serviceBuckets(long sinceTicks, long stepTicks, long abandonCutoff)
-      throws SQLException {
-    TreeMap<Long, List<Topology.ServiceEdge>> buckets = new TreeMap<>();
-    for (Object[] r : rows(SERVICES_SQL, stepTicks, sinceTicks, abandonCutoff)) {
-      buckets.computeIfAbsent(asLong(r[0]), k -> new ArrayList<>()).add(new Topology.ServiceEdge((String) r[1],
-          (String) r[2], (String) r[3], asLong(r[4]), asLong(r[5]), asLong(r[6]), asDouble(r[7]), asDouble(r[8]),
-          asDouble(r[9]), asDouble(r[10])));
-    }
-    List<Topology.ServiceBucket> out = new ArrayList<>();
-    buckets.forEach((k, v) -> out.add(new Topology.ServiceBucket(bucketStartMs(k, stepTicks, sinceTicks), v)));
-    return out;
-  }
-
-  Topology.TypeGraph types(long sinceTicks, long abandonCutoff) throws SQLException {
-    List<Topology.TypeBucket> b = typeBuckets(sinceTicks, WHOLE_WINDOW, abandonCutoff);
-    List<Topology.TypeEdge> edges = b.isEmpty() ? List.of() : b.get(0).edges();
+  /** The nodes of a by-type graph: the message types, then the operations. */
+  static List<Topology.Node> typeNodes(List<Topology.TypeEdge> edges) {
     TreeSet<String> types = new TreeSet<>();
     TreeMap<String, String[]> ops = new TreeMap<>();
     for (Topology.TypeEdge e : edges) {
@@ -144,26 +271,7 @@ final class TopologyQueries {
     for (Map.Entry<String, String[]> e : ops.entrySet()) {
       nodes.add(new Topology.Node("operation", e.getKey(), e.getValue()[0], e.getValue()[1]));
     }
-    return new Topology.TypeGraph(sinceTicks, nodes, edges);
-  }
-
-  /** The by-type edges per time bucket of {@code stepTicks}, oldest first. */
-  List<Topology.TypeBucket> typeBuckets(long sinceTicks, long stepTicks, long abandonCutoff) throws SQLException {
-    TreeMap<Long, List<Topology.TypeEdge>> buckets = new TreeMap<>();
-    for (Object[] r : rows(TYPES_SQL, stepTicks, abandonCutoff, sinceTicks)) {
-      buckets.computeIfAbsent(asLong(r[0]), k -> new ArrayList<>()).add(new Topology.TypeEdge((String) r[1],
-          (String) r[2], (String) r[3], (String) r[4], asLong(r[5]), asLong(r[6]), asDouble(r[7]),
-          asDouble(r[8])));
-    }
-    List<Topology.TypeBucket> out = new ArrayList<>();
-    buckets.forEach((k, v) -> out.add(new Topology.TypeBucket(bucketStartMs(k, stepTicks, sinceTicks), v)));
-    return out;
-  }
-
-  /** Epoch milliseconds of a bucket's start; the whole-window bucket starts at the window's start. */
-  private static long bucketStartMs(long bucket, long stepTicks, long sinceTicks) {
-    long ticks = stepTicks == WHOLE_WINDOW ? sinceTicks : bucket * stepTicks;
-    return ticks / 10_000;
+    return nodes;
   }
 
   /** The id of an operation node: {@code service/op}. */

@@ -69,8 +69,9 @@ class TopologyApiTest {
     JsonNode inv = body.get("edges").get(0);
     assertThat(inv.get("count").asLong()).isEqualTo(4);
     assertThat(inv.get("errors").asLong()).isEqualTo(2);
-    assertThat(inv.get("queueWaitP50Ms").asDouble()).isEqualTo(25.0);
-    assertThat(inv.get("processingP50Ms").asDouble()).isEqualTo(200.0);
+    // percentiles come from histograms with 1 % relative accuracy (RATIONALE.md, "Topology roll-ups")
+    assertThat(inv.get("queueWaitP50Ms").asDouble()).isCloseTo(25.0, org.assertj.core.api.Assertions.withinPercentage(1));
+    assertThat(inv.get("processingP50Ms").asDouble()).isCloseTo(200.0, org.assertj.core.api.Assertions.withinPercentage(1));
     assertThat(inv.get("processingP99Ms").asDouble()).isGreaterThanOrEqualTo(inv.get("processingP50Ms").asDouble());
     assertThat(body.get("edges").get(1).get("consumer").isNull()).isTrue();
     assertThat(body.get("edges").get(1).get("queueWaitP99Ms").isNull()).isTrue();

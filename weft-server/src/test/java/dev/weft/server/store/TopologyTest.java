@@ -1,7 +1,7 @@
 package dev.weft.server.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
+import static org.assertj.core.api.Assertions.withinPercentage;
 
 import dev.weft.core.Envelope;
 import dev.weft.core.Header;
@@ -38,6 +38,9 @@ public class TopologyTest {
   /** Queue waits (ms) of the four inventory receives, and durations (ms) of the first three inventory operations. */
   static final long[] WAIT_MS = {10, 20, 30, 40};
   static final long[] DUR_MS = {100, 200, 300};
+
+  /** How close a percentile is to the exact one: the histogram's relative accuracy (Bins), in percent. */
+  static final double PERCENT = Bins.RELATIVE_ACCURACY * 100;
 
   @TempDir Path dir;
   Store store;
@@ -165,12 +168,12 @@ public class TopologyTest {
     assertThat(inv.count()).isEqualTo(4);
     assertThat(inv.operations()).isEqualTo(4);
     assertThat(inv.errors()).as("one failed, one abandoned").isEqualTo(2);
-    // waits 10, 20, 30, 40 ms; continuous quantiles interpolate between neighbours
-    assertThat(inv.queueWaitP50Ms()).isCloseTo(25.0, within(1e-6));
-    assertThat(inv.queueWaitP99Ms()).isCloseTo(39.7, within(1e-6));
+    // waits 10, 20, 30, 40 ms; quantiles interpolate between neighbours, each read from its histogram bin
+    assertThat(inv.queueWaitP50Ms()).isCloseTo(25.0, withinPercentage(PERCENT));
+    assertThat(inv.queueWaitP99Ms()).isCloseTo(39.7, withinPercentage(PERCENT));
     // durations 100, 200, 300 ms; the abandoned operation has none
-    assertThat(inv.processingP50Ms()).isCloseTo(200.0, within(1e-6));
-    assertThat(inv.processingP99Ms()).isCloseTo(298.0, within(1e-6));
+    assertThat(inv.processingP50Ms()).isCloseTo(200.0, withinPercentage(PERCENT));
+    assertThat(inv.processingP99Ms()).isCloseTo(298.0, withinPercentage(PERCENT));
   }
 
   @Test
@@ -192,8 +195,8 @@ public class TopologyTest {
             "null -> merchant-api/UpdateSku -> " + AUDIT + " x1 errors 0",
             "null -> merchant-api/UpdateSku -> " + SKU + " x4 errors 0");
     Topology.TypeEdge inv = g.edges().get(1);
-    assertThat(inv.processingP50Ms()).isCloseTo(200.0, within(1e-6));
-    assertThat(inv.processingP99Ms()).isCloseTo(298.0, within(1e-6));
+    assertThat(inv.processingP50Ms()).isCloseTo(200.0, withinPercentage(PERCENT));
+    assertThat(inv.processingP99Ms()).isCloseTo(298.0, withinPercentage(PERCENT));
     assertThat(g.nodes()).extracting(n -> n.kind() + ":" + n.id()).containsExactly(
         "type:" + CATALOG, "type:" + AUDIT, "type:" + SKU,
         "operation:catalog/ApplySku", "operation:inventory/UpdateInventory", "operation:merchant-api/UpdateSku");

@@ -1,0 +1,137 @@
+package dev.weft.server.store;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The topology roll-up of one time bucket, and how buckets add up to an answer (see RATIONALE.md, "Topology
+ * roll-ups"). Every number in a bucket is additive: distinct messages (a message belongs to the bucket of its header
+ * ticks), distinct operations (an operation belongs to the bucket of its start), failures, and histograms
+ * ({@link Bins}) instead of exact percentiles. Abandonment depends on "now", so a bucket keeps the start ticks of its
+ * operations that have not ended, and the answer counts those started before the cutoff.
+ */
+final class TopologyParts {
+  private TopologyParts() {}
+
+  /** producer service → channel → consumer service. */
+  record EdgeKey(String producer, String channel, String consumer) {}
+
+  /** A channel as its producer uses it. */
+  record ChanKey(String producer, String channel) {}
+
+  /** input type → service and operation → output type. */
+  record TypeKey(String input, String service, String op, String output) {}
+
+  /**
+   * What one bucket knows of an operation group: how many, how many failed, the start ticks of those still open
+   * (sorted), and the histogram of durations of those that ended.
+   */
+  record Ops(long count, long failed, long[] openStarts, Bins durations) {
+    static final Ops NONE = new Ops(0, 0, new long[0], Bins.EMPTY);
+
+    /** Failed, plus open and started before {@code abandonCutoff}. */
+    long errors(long abandonCutoff) {
+      int i = Arrays.binarySearch(openStarts, abandonCutoff);
+      int before = i >= 0 ? firstIndexOf(openStarts, i) : -i - 1;
+      return failed + before;
+    }
+
+    private static int firstIndexOf(long[] a, int i) {
+      while (i > 0 && a[i - 1] == a[i]) i--;
+      return i;
+    }
+  }
+
+  /** One service edge in one bucket: distinct messages received, their queue waits, the receiving operations. */
+  record ServiceCell(long messages, Bins waits, Ops ops) {}
+
+  /** The by-service roll-up of one bucket; {@code sent}: distinct messages per channel, received or not. */
+  record ServicePart(Map<EdgeKey, ServiceCell> edges, Map<ChanKey, Long> sent) {}
+
+  /** The by-type roll-up of one bucket. */
+  record TypePart(Map<TypeKey, Ops> edges) {}
+
+  private static final double TICKS_PER_MS = 10_000.0;
+
+  // ------------------------------------------------------------------ adding buckets up
+
+  /**
+   * The by-service edges of the given buckets together. A channel that nobody was seen receiving from in any of them
+   * is an edge with a null consumer, counting the messages sent on it.
+   */
+  static List<Topology.ServiceEdge> services(Collection<ServicePart> parts, long abandonCutoff) {
+    Map<EdgeKey, long[]> counts = new HashMap<>();   // messages, operations, errors
+    Map<EdgeKey, Bins.Acc> waits = new HashMap<>();
+    Map<EdgeKey, Bins.Acc> durations = new HashMap<>();
+    Map<ChanKey, Long> sent = new HashMap<>();
+    Set<ChanKey> received = new HashSet<>();
+    for (ServicePart p : parts) {
+      p.sent().forEach((k, n) -> sent.merge(k, n, Long::sum));
+      p.edges().forEach((k, cell) -> {
+        long[] c = counts.computeIfAbsent(k, x -> new long[3]);
+        c[0] += cell.messages();
+        c[1] += cell.ops().count();
+        c[2] += cell.ops().errors(abandonCutoff);
+        waits.computeIfAbsent(k, x -> new Bins.Acc()).add(cell.waits());
+        durations.computeIfAbsent(k, x -> new Bins.Acc()).add(cell.ops().durations());
+        if (cell.messages() > 0) received.add(new ChanKey(k.producer(), k.channel()));
+      });
+    }
+    List<Topology.ServiceEdge> out = new ArrayList<>();
+    counts.forEach((k, c) -> {
+      Bins d = durations.get(k).build();
+      Bins w = waits.get(k).build();
+      out.add(new Topology.ServiceEdge(k.producer(), k.channel(), k.consumer(), c[0], c[1], c[2], ms(d, 0.5),
+          ms(d, 0.99), ms(w, 0.5), ms(w, 0.99)));
+    });
+    sent.forEach((k, n) -> {
+      if (!received.contains(k)) {
+        out.add(new Topology.ServiceEdge(k.producer(), k.channel(), null, n, 0, 0, null, null, null, null));
+      }
+    });
+    out.sort(Comparator.comparing(Topology.ServiceEdge::producer, NULLS_FIRST)
+        .thenComparing(Topology.ServiceEdge::channel, NULLS_FIRST)
+        .thenComparing(Topology.ServiceEdge::consumer, NULLS_LAST));
+    return out;
+  }
+
+  /** The by-type edges of the given buckets together. */
+  static List<Topology.TypeEdge> types(Collection<TypePart> parts, long abandonCutoff) {
+    Map<TypeKey, long[]> counts = new HashMap<>();   // operations, errors
+    Map<TypeKey, Bins.Acc> durations = new HashMap<>();
+    for (TypePart p : parts) {
+      p.edges().forEach((k, ops) -> {
+        long[] c = counts.computeIfAbsent(k, x -> new long[2]);
+        c[0] += ops.count();
+        c[1] += ops.errors(abandonCutoff);
+        durations.computeIfAbsent(k, x -> new Bins.Acc()).add(ops.durations());
+      });
+    }
+    List<Topology.TypeEdge> out = new ArrayList<>();
+    counts.forEach((k, c) -> {
+      Bins d = durations.get(k).build();
+      out.add(new Topology.TypeEdge(k.input(), k.service(), k.op(), k.output(), c[0], c[1], ms(d, 0.5),
+          ms(d, 0.99)));
+    });
+    out.sort(Comparator.comparing(Topology.TypeEdge::service, NULLS_FIRST)
+        .thenComparing(Topology.TypeEdge::op, NULLS_FIRST)
+        .thenComparing(Topology.TypeEdge::input, NULLS_FIRST)
+        .thenComparing(Topology.TypeEdge::output, NULLS_FIRST));
+    return out;
+  }
+
+  private static final Comparator<String> NULLS_FIRST = Comparator.nullsFirst(Comparator.naturalOrder());
+  private static final Comparator<String> NULLS_LAST = Comparator.nullsLast(Comparator.naturalOrder());
+
+  private static Double ms(Bins b, double q) {
+    Double v = b.quantile(q);
+    return v == null ? null : v / TICKS_PER_MS;
+  }
+}

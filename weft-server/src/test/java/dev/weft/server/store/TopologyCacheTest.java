@@ -1,0 +1,113 @@
+package dev.weft.server.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weft.core.Header;
+import dev.weft.core.Ticks;
+import dev.weft.core.event.MessageInfo;
+import dev.weft.core.event.TelemetryEvent;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The cached 5-minute topology roll-ups against the same roll-ups computed from the tables, while the events of many
+ * flows over several hours arrive shuffled, in small batches: every read in between must equal the fresh computation,
+ * and the end result must equal a store that got everything at once.
+ */
+class TopologyCacheTest {
+  @TempDir Path dir;
+
+  /** {@link TopologyTest#scenario()} {@code copies} times, copy {@code i} moved {@code i × 37} minutes back. */
+  static List<TelemetryEvent> spread(int copies) {
+    List<TelemetryEvent> out = new ArrayList<>();
+    for (int i = 0; i < copies; i++) {
+      long shift = i * 37L * 60 * Ticks.PER_SECOND;
+      for (TelemetryEvent e : TopologyTest.scenario()) out.add(shifted(e, shift));
+    }
+    return out;
+  }
+
+  private static TelemetryEvent shifted(TelemetryEvent e, long back) {
+    MessageInfo m = e.message();
+    if (m != null) {
+      Header h = m.header();
+      m = new MessageInfo(new Header(1, h.correlationIds(), h.messageId(), h.parentIds(), h.producerId(),
+          h.payloadSchemaUri(), h.ticksFromEpoch() - back, h.mtags(), h.ptags()), m.channel());
+    }
+    return new TelemetryEvent(e.v(), e.eventId(), e.eventType(), e.traceId(), e.correlationIds(),
+        e.timestamp() - back, e.service(), e.instanceId(), e.seq(), e.op(), e.opId(), e.parentOpId(), e.status(),
+        e.error(), e.tags(), m, e.inputs(), e.resource(), e.topology());
+  }
+
+  @Test
+  void everyCachedReadEqualsTheTablesWhateverTheOrderAndBatching() throws Exception {
+    List<TelemetryEvent> events = spread(8);
+    Collections.shuffle(events, new Random(7));
+    Random sizes = new Random(11);
+    try (Store store = Store.open(dir.resolve("cached.duckdb"), TopologyTest.config())) {
+      long since = Ticks.of(store.config().clock().instant().minus(Duration.ofHours(24)));
+      for (int i = 0; i < events.size(); ) {
+        int n = 1 + sizes.nextInt(30);
+        store.ingest(events.subList(i, Math.min(events.size(), i + n)));
+        i += n;
+        Topology.ServiceGraph services = store.topologyServices(since);
+        Topology.TypeGraph types = store.topologyTypes(since);
+        assertThat(services.sinceTicks() % TopologyCache.WIDTH).isZero();
+        assertThat(services.edges()).as("services after %d events", i).isEqualTo(store.serviceEdgesUncached(since));
+        assertThat(types.edges()).as("types after %d events", i).isEqualTo(store.typeEdgesUncached(since));
+      }
+      Topology.ServiceGraph last = store.topologyServices(since);
+      Topology.ServiceEdge inv = TopologyTest.edge(last, "catalog", "kafka:catalog-changed", "inventory");
+      assertThat(inv.count()).isEqualTo(8 * 4);
+      assertThat(inv.operations()).isEqualTo(8 * 4);
+      assertThat(inv.errors()).as("one failed and one abandoned per copy").isEqualTo(8 * 2);
+      try (Store once = Store.open(dir.resolve("once.duckdb"), TopologyTest.config())) {
+        once.ingest(events);
+        assertThat(once.topologyServices(since).edges()).isEqualTo(last.edges());
+        assertThat(once.topologyTypes(since).edges()).isEqualTo(store.topologyTypes(since).edges());
+      }
+
+      long before = store.topologyBucketsComputed();
+      store.topologyServices(since);
+      store.topologyTypes(since);
+      assertThat(store.topologyBucketsComputed()).as("nothing new, nothing recomputed").isEqualTo(before);
+      store.ingest(TopologyTest.scenario());
+      assertThat(store.topologyServices(since).edges()).isEqualTo(store.serviceEdgesUncached(since));
+      assertThat(store.topologyTypes(since).edges()).isEqualTo(store.typeEdgesUncached(since));
+      assertThat(store.topologyBucketsComputed() - before).as("only the buckets of the new flow, per view")
+          .isBetween(2L, 4L);
+    }
+  }
+
+  @Test
+  void aReadStartsAtTheBucketBoundaryAndSaysSo() {
+    try (Store store = Store.open(dir.resolve("w.duckdb"), TopologyTest.config())) {
+      store.ingest(TopologyTest.scenario());
+      long since = Ticks.of(store.config().clock().instant().minus(Duration.ofHours(3))) + 1;
+      Topology.ServiceGraph g = store.topologyServices(since);
+      assertThat(g.sinceTicks()).isLessThanOrEqualTo(since).isGreaterThan(since - TopologyCache.WIDTH);
+      assertThat(g.sinceTicks() % TopologyCache.WIDTH).isZero();
+      // a window under two hours is computed directly and keeps its exact start
+      long recent = Ticks.of(store.config().clock().instant().minus(Duration.ofMinutes(90))) + 1;
+      assertThat(store.topologyServices(recent).sinceTicks()).isEqualTo(recent);
+    }
+  }
+
+  @Test
+  void binsReadBackWithinTheirAccuracy() {
+    for (long v : new long[] {1, 2, 7, 10_000, 123_456, 250_000, 10_000_000_000L, -5, -250_000}) {
+      double back = Bins.value(Bins.bin(v));
+      assertThat(Math.abs(back - v)).as("%d -> %f", v, back).isLessThanOrEqualTo(Math.abs(v) * Bins.RELATIVE_ACCURACY);
+    }
+    assertThat(Bins.value(Bins.bin(0))).isZero();
+    Bins b = new Bins.Acc().add(Bins.bin(100), 1).add(Bins.bin(300), 1).add(Bins.bin(200), 1).build();
+    assertThat(b.quantile(0.5)).isCloseTo(200, org.assertj.core.api.Assertions.withinPercentage(1));
+    assertThat(Bins.EMPTY.quantile(0.5)).isNull();
+  }
+}
