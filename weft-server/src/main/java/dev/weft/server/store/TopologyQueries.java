@@ -96,8 +96,7 @@ final class TopologyQueries {
         UNION SELECT op_id FROM receives WHERE op_id IS NOT NULL AND message_id IN (SELECT message_id FROM tm)
         UNION SELECT op_id FROM op_inputs WHERE message_id IN (SELECT message_id FROM tm))
       SELECT DISTINCT b FROM (
-        SELECT start_ticks // ? AS b FROM operations WHERE op_id IN (SELECT op_id FROM ref)
-        UNION ALL SELECT end_ticks // ? FROM operations WHERE op_id IN (SELECT op_id FROM ref))
+        SELECT unnest([start_ticks // ?, end_ticks // ?]) AS b FROM operations WHERE op_id IN (SELECT op_id FROM ref))
       WHERE b IS NOT NULL""";
 
   /** A bucket wider than any tick value: the whole window in one bucket. */
