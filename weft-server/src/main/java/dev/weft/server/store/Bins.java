@@ -60,10 +60,6 @@ final class Bins {
     return n;
   }
 
-  boolean isEmpty() {
-    return keys.length == 0;
-  }
-
   /** Adds bins to a histogram while it is being built or merged; not thread-safe. */
   static final class Acc {
     private final TreeMap<Integer, Long> bins = new TreeMap<>();
@@ -76,10 +72,6 @@ final class Bins {
     Acc add(Bins b) {
       for (int i = 0; i < b.keys.length; i++) add(b.keys[i], b.counts[i]);
       return this;
-    }
-
-    boolean isEmpty() {
-      return bins.isEmpty();
     }
 
     Bins build() {

@@ -638,7 +638,7 @@ public final class Store implements AutoCloseable {
   }
 
   /** Windows at least this long (ticks) are read from the cache: rounding their start moves it by 4 % or less. */
-  static final long CACHED_WINDOW_MIN = 2L * 3600 * 10_000_000L;
+  static final long CACHED_WINDOW_MIN = 2L * 3600 * dev.weft.core.Ticks.PER_SECOND;
   /** Windows longer than this are computed directly, so that the cache stays bounded. */
   static final long CACHED_WINDOW_MAX = (TopologyCache.MAX_BUCKETS - 1) * TopologyCache.WIDTH;
 

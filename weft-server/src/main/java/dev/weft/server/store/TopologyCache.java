@@ -16,7 +16,7 @@ import java.util.TreeSet;
  */
 final class TopologyCache {
   /** The bucket width: 5 minutes in 100-ns ticks. */
-  static final long WIDTH = 5L * 60 * 10_000_000L;
+  static final long WIDTH = 5L * 60 * dev.weft.core.Ticks.PER_SECOND;
   /** Most buckets kept per view (28 days); the oldest go first. */
   static final int MAX_BUCKETS = 8_064;
 
@@ -26,12 +26,6 @@ final class TopologyCache {
     long coveredFrom = Long.MAX_VALUE;
     final TreeMap<Long, P> parts = new TreeMap<>();
     final Set<Long> dirty = new TreeSet<>();
-
-    void clear() {
-      coveredFrom = Long.MAX_VALUE;
-      parts.clear();
-      dirty.clear();
-    }
   }
 
   /** A read of a view's roll-ups: buckets of {@link #WIDTH} in [lo, hi), or only those in {@code topo_want}. */
@@ -68,12 +62,8 @@ final class TopologyCache {
   /** Marks what the batches since the last read changed as dirty. */
   private void refresh(TopologyQueries q, long lastBatch) throws SQLException {
     if (lastBatch == validAsOf) return;
-    if (lastBatch < validAsOf) {
-      // the store went back (it cannot today); start over rather than trust anything
-      services.clear();
-      types.clear();
-    } else if (!services.parts.isEmpty() || !types.parts.isEmpty() || services.coveredFrom != Long.MAX_VALUE
-        || types.coveredFrom != Long.MAX_VALUE) {
+    // nothing computed yet: nothing can be dirty (a view holds parts only once it covers some buckets)
+    if (services.coveredFrom != Long.MAX_VALUE || types.coveredFrom != Long.MAX_VALUE) {
       TopologyQueries.Dirty d = q.dirty(validAsOf, WIDTH);
       services.dirty.addAll(d.messageBuckets());
       services.dirty.addAll(d.opBuckets());

@@ -1,7 +1,6 @@
 package dev.weft.server.store;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -30,22 +29,17 @@ final class TopologyParts {
   record TypeKey(String input, String service, String op, String output) {}
 
   /**
-   * What one bucket knows of an operation group: how many, how many failed, the start ticks of those still open
-   * (sorted), and the histogram of durations of those that ended.
+   * What one bucket knows of an operation group: how many, how many failed, the start ticks of those still open, and
+   * the histogram of durations of those that ended.
    */
   record Ops(long count, long failed, long[] openStarts, Bins durations) {
     static final Ops NONE = new Ops(0, 0, new long[0], Bins.EMPTY);
 
     /** Failed, plus open and started before {@code abandonCutoff}. */
     long errors(long abandonCutoff) {
-      int i = Arrays.binarySearch(openStarts, abandonCutoff);
-      int before = i >= 0 ? firstIndexOf(openStarts, i) : -i - 1;
-      return failed + before;
-    }
-
-    private static int firstIndexOf(long[] a, int i) {
-      while (i > 0 && a[i - 1] == a[i]) i--;
-      return i;
+      long abandoned = 0;
+      for (long start : openStarts) if (start < abandonCutoff) abandoned++;
+      return failed + abandoned;
     }
   }
 
@@ -57,8 +51,6 @@ final class TopologyParts {
 
   /** The by-type roll-up of one bucket. */
   record TypePart(Map<TypeKey, Ops> edges) {}
-
-  private static final double TICKS_PER_MS = 10_000.0;
 
   // ------------------------------------------------------------------ adding buckets up
 
@@ -132,6 +124,6 @@ final class TopologyParts {
 
   private static Double ms(Bins b, double q) {
     Double v = b.quantile(q);
-    return v == null ? null : v / TICKS_PER_MS;
+    return v == null ? null : v / dev.weft.core.Ticks.PER_MILLI;
   }
 }

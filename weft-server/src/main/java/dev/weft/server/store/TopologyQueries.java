@@ -48,7 +48,7 @@ final class TopologyQueries {
         WHERE m.channel IS NOT NULL AND %1$s >= ? AND %1$s < ?%2$s),
       y AS (SELECT *, CASE WHEN d IS NULL THEN NULL ELSE %3$s END AS k FROM x)
       SELECT b, p, c, cons, k, grouping(k), count(*), count(*) FILTER (WHERE status = 'failed'),
-             list(s ORDER BY s) FILTER (WHERE status IS NULL)
+             list(s) FILTER (WHERE status IS NULL)
       FROM y GROUP BY GROUPING SETS ((b, p, c, cons), (b, p, c, cons, k))""";
 
   /**
@@ -74,7 +74,7 @@ final class TopologyQueries {
                ops.status, CASE WHEN ops.d IS NULL THEN NULL ELSE %3$s END AS k
         FROM ops LEFT JOIN ins ON ins.op_id = ops.op_id LEFT JOIN outs ON outs.op_id = ops.op_id)
       SELECT b, inp, service, op, outp, k, grouping(k), count(*), count(*) FILTER (WHERE status = 'failed'),
-             list(s ORDER BY s) FILTER (WHERE status IS NULL)
+             list(s) FILTER (WHERE status IS NULL)
       FROM j GROUP BY GROUPING SETS ((b, inp, service, op, outp), (b, inp, service, op, outp, k))""";
 
   /** The buckets of the messages that batches after {@code ?} wrote. Parameters: width, batch. */
