@@ -20,10 +20,25 @@ public final class StoreProbe {
     System.out.printf("%-6s p50 %.1f ms  max %.1f ms%n", name, t[n / 2] / 1e6, t[n - 1] / 1e6);
   }
 
+  static dev.weft.server.query.Query seed(String merchant) {
+    return query("op=UpdateInventory status=failed merchant_id=" + merchant);
+  }
+
+  static dev.weft.server.query.Query query(String text) {
+    try {
+      return dev.weft.server.query.Query.parse(text);
+    } catch (dev.weft.server.query.QueryException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public static void main(String[] args) throws Exception {
     int total = Integer.parseInt(args[0]);
     int batchSize = Integer.parseInt(args[1]);
-    Path dir = Files.createTempDirectory("weft-probe");
+    // a third argument keeps the store in that directory, and a later run with the same sizes reads it without ingest
+    Path dir = args.length > 2 ? Path.of(args[2]) : Files.createTempDirectory("weft-probe");
+    Files.createDirectories(dir);
+    boolean reuse = Files.exists(dir.resolve("weft.duckdb"));
     ShopWorkload w = new ShopWorkload(1, 17_000_000_000_000_000L, 10_000);
     List<List<TelemetryEvent>> batches = new ArrayList<>();
     List<TelemetryEvent> cur = new ArrayList<>();
@@ -43,7 +58,7 @@ public final class StoreProbe {
     try (Store s = Store.open(dir.resolve("weft.duckdb"), Store.Config.defaults())) {
       long t0 = System.nanoTime();
       int i = 0;
-      for (List<TelemetryEvent> b : batches) {
+      for (List<TelemetryEvent> b : reuse ? List.<List<TelemetryEvent>>of() : batches) {
         s.ingest(b);
         if (++i % 20 == 0) {
           double sec = (System.nanoTime() - t0) / 1e9;
@@ -55,8 +70,25 @@ public final class StoreProbe {
       System.out.printf("checkpoint %.1fs%n", (System.nanoTime() - c0) / 1e9);
       double sec = (System.nanoTime() - t0) / 1e9;
       time("trace", 50, () -> s.trace(traces.get((int) (Math.random() * traces.size()))));
-      var q = dev.weft.server.query.Query.parse("op=UpdateInventory status=failed merchant_id=" + ShopWorkload.badMerchant(3));
-      time("seed", 20, () -> s.search(q, 100));
+      java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+      time("seed", 20, () -> s.search(seed(ShopWorkload.badMerchant(r.nextInt(1000))), 100));
+      // what the API adds to each search result: queue waits and tags
+      time("seed+details", 20, () -> {
+        List<String> ids = s.search(seed(ShopWorkload.badMerchant(r.nextInt(1000))), 100).stream()
+            .map(Store.OpRow::opId).toList();
+        s.uiRead(u -> u.details(ids));
+      });
+      // a merchant outside the few "bad" ones (about 23 flows per million events), and a SKU (about 1 per 100,000 flows)
+      time("merchant+details", 20, () -> {
+        List<String> ids = s.search(query("merchant_id=" + ShopWorkload.merchantId(ShopWorkload.BAD_MERCHANTS + r.nextInt(ShopWorkload.MERCHANTS - ShopWorkload.BAD_MERCHANTS))), 100)
+            .stream().map(Store.OpRow::opId).toList();
+        s.uiRead(u -> u.details(ids));
+      });
+      time("sku+details", 20, () -> {
+        List<String> ids = s.search(query("sku=sku-" + r.nextInt(100_000)), 100).stream().map(Store.OpRow::opId)
+            .toList();
+        s.uiRead(u -> u.details(ids));
+      });
       time("topo", 5, () -> s.topologyServices(0));
       time("types", 5, () -> s.topologyTypes(0));
       System.out.printf("total %d events in %.1fs: %.0f ev/s%n", (long) batches.size() * batchSize, sec,

@@ -3,8 +3,8 @@ package dev.weft.server.store;
 import java.util.Arrays;
 
 /**
- * Where a trace's rows are: for a key (a trace, a message, or a message as a parent), the ingest batches that wrote
- * rows for it. Every projected table carries {@code batch_no}, which only grows, so DuckDB's min/max statistics per
+ * Where a trace's rows are: for a key (a trace, an operation, a message, a message as a parent or as an input, or a
+ * tag pair), the ingest batches that wrote rows for it. Every projected table carries {@code batch_no}, which only grows, so DuckDB's min/max statistics per
  * row group let a read of {@code batch_no IN (…)} skip all other row groups: a trace read touches a few thousand rows,
  * not the whole store. See RATIONALE.md, "Layout 2".
  *
@@ -13,9 +13,23 @@ import java.util.Arrays;
  * filters by the exact id. Rebuilt from the tables when the store opens; not thread-safe (the store's lock guards it).
  */
 final class Locator {
+  /** A trace: every batch with a row of it, or of one of its operations or messages. */
   static final char TRACE = 't';
+  /** A message: its row, traces, parents, tags and receives. */
   static final char MESSAGE = 'm';
+  /** A message as a parent: the batches of the message_parents rows that name it. */
   static final char CHILDREN = 'c';
+  /** An operation: its row, traces, inputs, tags, and the receives it made. */
+  static final char OP = 'o';
+  /** A message as an input: the batches of the op_inputs rows that name it. */
+  static final char INPUT = 'i';
+  /** A tag pair, {@link #tag(String, String)}: the batches of its tags rows, of operations and messages alike. */
+  static final char TAG = 'g';
+
+  /** The id of a tag pair. Two pairs that spell the same id only share batches to read; the SQL compares both. */
+  static String tag(String key, String value) {
+    return key + '\u0000' + value;
+  }
 
   private long[] keys = new long[1 << 12];
   private int[] batches = new int[1 << 12];
@@ -54,6 +68,13 @@ final class Locator {
     out = Arrays.copyOf(out, n);
     Arrays.sort(out);
     return out;
+  }
+
+  /** The batches of several ids of one kind, sorted and distinct. */
+  int[] union(char kind, java.util.Collection<String> ids) {
+    java.util.BitSet all = new java.util.BitSet();
+    for (String id : ids) for (int b : batches(kind, id)) all.set(b);
+    return all.stream().toArray();
   }
 
   private void grow() {

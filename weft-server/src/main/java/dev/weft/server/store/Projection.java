@@ -143,6 +143,12 @@ final class Projection {
       load(s, Locator.MESSAGE, "SELECT message_id, batch_no FROM message_traces"
           + " UNION SELECT message_id, batch_no FROM messages");
       load(s, Locator.CHILDREN, "SELECT DISTINCT parent_id, batch_no FROM message_parents");
+      load(s, Locator.OP, "SELECT op_id, batch_no FROM op_traces UNION SELECT op_id, batch_no FROM operations"
+          + " UNION SELECT op_id, batch_no FROM receives WHERE op_id IS NOT NULL");
+      load(s, Locator.INPUT, "SELECT DISTINCT message_id, batch_no FROM op_inputs");
+      try (ResultSet rs = s.executeQuery("SELECT DISTINCT key, value, batch_no FROM tags")) {
+        while (rs.next()) locator.add(Locator.TAG, Locator.tag(rs.getString(1), rs.getString(2)), rs.getLong(3));
+      }
     }
     c.commit();
   }
@@ -286,20 +292,24 @@ final class Projection {
       switch (e.eventType()) {
         case EventType.START -> {
           ops.computeIfAbsent(e.opId(), OpAcc::new).start(e);
-          opCommon(e, sets, ops);
+          opCommon(e, sets, ops, pending, b);
           int i = 0;
-          for (String m : e.inputs()) sets.opInputs.add(List.of(e.opId(), m, i++));
+          for (String m : e.inputs()) {
+            sets.opInputs.add(List.of(e.opId(), m, i++));
+            pending.locate(Locator.INPUT, m, b);
+          }
         }
         case EventType.COMPLETE, EventType.FAIL -> {
           ops.computeIfAbsent(e.opId(), OpAcc::new).end(e);
-          opCommon(e, sets, ops);
+          opCommon(e, sets, ops, pending, b);
         }
         case EventType.SEND, EventType.RECEIVE -> {
-          message(e, msgs, sets);
+          message(e, msgs, sets, pending, b);
           Header h = e.message().header();
           traces.addAll(h.correlationIds());
           pending.locate(Locator.MESSAGE, h.messageId(), b);
           for (String p : h.parentIds()) pending.locate(Locator.CHILDREN, p, b);
+          if (e.eventType().equals(EventType.RECEIVE) && e.opId() != null) pending.locate(Locator.OP, e.opId(), b);
         }
         case EventType.DECLARE -> declares.add(e);
         default -> { } // custom events live in the events table; search reads them from there
@@ -351,18 +361,20 @@ final class Projection {
     beforeCommit.run();
   }
 
-  private static void opCommon(TelemetryEvent e, Sets sets, Map<String, OpAcc> ops) {
+  private static void opCommon(TelemetryEvent e, Sets sets, Map<String, OpAcc> ops, Pending pending, long b) {
     OpAcc acc = ops.get(e.opId());
+    pending.locate(Locator.OP, e.opId(), b);
     for (String t : e.traces()) {
       sets.opTraces.add(List.of(e.opId(), t));
       acc.traces.add(t);
     }
     for (Map.Entry<String, String> t : e.tags().entrySet()) {
       sets.tags.add(List.of("op", e.opId(), "tag", t.getKey(), t.getValue()));
+      pending.locate(Locator.TAG, Locator.tag(t.getKey(), t.getValue()), b);
     }
   }
 
-  private static void message(TelemetryEvent e, Map<String, MsgAcc> msgs, Sets sets) {
+  private static void message(TelemetryEvent e, Map<String, MsgAcc> msgs, Sets sets, Pending pending, long b) {
     Header h = e.message().header();
     String channel = e.message().channel();
     MsgAcc acc = msgs.computeIfAbsent(h.messageId(), MsgAcc::new);
@@ -374,9 +386,11 @@ final class Projection {
     for (String p : h.parentIds()) sets.messageParents.add(List.of(h.messageId(), p, i++));
     for (Map.Entry<String, String> t : h.mtags().entrySet()) {
       sets.tags.add(List.of("msg", h.messageId(), "mtag", t.getKey(), t.getValue()));
+      pending.locate(Locator.TAG, Locator.tag(t.getKey(), t.getValue()), b);
     }
     for (Map.Entry<String, String> t : h.ptags().entrySet()) {
       sets.tags.add(List.of("msg", h.messageId(), "ptag", t.getKey(), t.getValue()));
+      pending.locate(Locator.TAG, Locator.tag(t.getKey(), t.getValue()), b);
     }
     if (EventType.RECEIVE.equals(e.eventType())) {
       sets.receives.add(java.util.Arrays.asList(e.eventId(), h.messageId(), e.opId(), e.service(), channel,
@@ -634,6 +648,7 @@ final class Projection {
       else if (a instanceof Integer n) ps.setInt(i + 1, n);
       else if (a instanceof Boolean b) ps.setBoolean(i + 1, b);
       else if (a instanceof Double d) ps.setDouble(i + 1, d);
+      else if (a instanceof String[] list) ps.setArray(i + 1, ps.getConnection().createArrayOf("VARCHAR", list));
       else throw new IllegalArgumentException("unsupported parameter type " + a.getClass());
     }
   }

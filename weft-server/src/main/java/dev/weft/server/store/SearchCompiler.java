@@ -19,29 +19,77 @@ import java.util.List;
  * {@code NOT (k=v)}, as docs/query-language.md §3.2 asks.
  */
 final class SearchCompiler {
-  /** The SQL and its parameters, in order. */
-  record Compiled(String where, List<Object> params) {}
+  /**
+   * The SQL and its parameters, in order. {@code required}: sets of operation ids that every match belongs to (from
+   * tag terms the index resolved at the top level), so the caller may limit the scan to where those operations are.
+   */
+  record Compiled(String where, List<Object> params, List<String[]> required) {}
+
+  /** The tag index: resolves a tag equality to exactly the operations that have it, when that is selective. */
+  interface TagIndex {
+    /** The operations with tag {@code key=value} of their own or on an input message; null to scan instead. */
+    String[] operations(String key, String value) throws java.sql.SQLException;
+
+    /** No index: every tag term is a scan. */
+    TagIndex NONE = (k, v) -> null;
+  }
 
   private final Instant now;
   private final long abandonCutoffTicks;
+  private final TagIndex index;
   private final List<Object> params = new ArrayList<>();
+  private final List<String[]> required = new ArrayList<>();
 
-  private SearchCompiler(Instant now, long abandonCutoffTicks) {
+  private SearchCompiler(Instant now, long abandonCutoffTicks, TagIndex index) {
     this.now = now;
     this.abandonCutoffTicks = abandonCutoffTicks;
+    this.index = index;
   }
 
-  static Compiled compile(Query q, Instant now, long abandonCutoffTicks) {
-    SearchCompiler sc = new SearchCompiler(now, abandonCutoffTicks);
-    String where = sc.expr(q.root());
-    return new Compiled(where, List.copyOf(sc.params));
+  static Compiled compile(Query q, Instant now, long abandonCutoffTicks) throws java.sql.SQLException {
+    return compile(q, now, abandonCutoffTicks, TagIndex.NONE);
+  }
+
+  static Compiled compile(Query q, Instant now, long abandonCutoffTicks, TagIndex index)
+      throws java.sql.SQLException {
+    SearchCompiler sc = new SearchCompiler(now, abandonCutoffTicks, index);
+    Expr root = q.root();
+    String where;
+    if (root instanceof Expr.And a) {
+      List<String> parts = new ArrayList<>();
+      for (Expr c : a.children()) parts.add(sc.topLevel(c));
+      where = "(" + String.join(" AND ", parts) + ")";
+    } else {
+      where = sc.topLevel(root);
+    }
+    return new Compiled(where, List.copyOf(sc.params), List.copyOf(sc.required));
+  }
+
+  /** A conjunct of the whole query: a positive tag equality the index resolves also bounds where matches are. */
+  private String topLevel(Expr e) throws java.sql.SQLException {
+    if (e instanceof Expr.Term t && t.op() == Op.EQ && t.field() instanceof Field.Tag tag
+        && t.value() instanceof Value.Text text) {
+      String[] ops = index.operations(tag.key(), text.text());
+      if (ops != null) {
+        required.add(ops);
+        return inSet(ops);
+      }
+    }
+    return expr(e);
+  }
+
+  /** Membership in a set the index resolved; never NULL. */
+  private String inSet(String[] ops) {
+    if (ops.length == 0) return "false";
+    params.add(ops);
+    return "(o.op_id IN (SELECT unnest(?::VARCHAR[])))";
   }
 
   /** The effective status: stored ok/failed, else abandoned past the deadline, else running. One parameter. */
   static final String STATUS_SQL = "(CASE WHEN o.status IS NOT NULL THEN o.status"
       + " WHEN o.start_ticks IS NOT NULL AND o.start_ticks < ? THEN 'abandoned' ELSE 'running' END)";
 
-  private String expr(Expr e) {
+  private String expr(Expr e) throws java.sql.SQLException {
     if (e instanceof Expr.And a) return join(a.children(), " AND ");
     if (e instanceof Expr.Or o) return join(o.children(), " OR ");
     Expr.Term t = (Expr.Term) e;
@@ -49,14 +97,14 @@ final class SearchCompiler {
     return t.op() == Op.NE ? "(NOT " + positive + ")" : positive;
   }
 
-  private String join(List<Expr> children, String sep) {
+  private String join(List<Expr> children, String sep) throws java.sql.SQLException {
     List<String> parts = new ArrayList<>();
     for (Expr c : children) parts.add(expr(c));
     return "(" + String.join(sep, parts) + ")";
   }
 
   /** The predicate for the term, with NE compiled as EQ (the caller negates). Never NULL. */
-  private String term(Field field, Op op, Value value) {
+  private String term(Field field, Op op, Value value) throws java.sql.SQLException {
     Op cmp = op == Op.NE ? Op.EQ : op;
     if (field instanceof Field.Tag tag) return tag(tag.key(), cmp, value);
     Key key = (Key) field;
@@ -115,7 +163,11 @@ final class SearchCompiler {
   }
 
   /** A tag of the operation, or an mtag/ptag of one of its input messages. */
-  private String tag(String key, Op cmp, Value value) {
+  private String tag(String key, Op cmp, Value value) throws java.sql.SQLException {
+    if (cmp == Op.EQ && value instanceof Value.Text t) {
+      String[] ops = index.operations(key, t.text());
+      if (ops != null) return inSet(ops);
+    }
     params.add(key);
     String a = tagMatch(cmp, value);
     String own = "EXISTS (SELECT 1 FROM tags g WHERE g.owner_kind = 'op' AND g.owner_id = o.op_id AND g.key = ? AND "

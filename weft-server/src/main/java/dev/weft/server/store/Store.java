@@ -212,6 +212,8 @@ public final class Store implements AutoCloseable {
     return dev.weft.core.Ticks.of(now.minus(config.abandonAfter()));
   }
 
+  private long tagIndexLookups;
+
   private static final String OP_COLUMNS = "o.op_id, o.op, o.service, o.instance_id, o.parent_op_id, o.start_ticks,"
       + " o.end_ticks, o.end_ticks - o.start_ticks, " + SearchCompiler.STATUS_SQL + ", o.end_status, o.error_type,"
       + " o.error_message, o.resource";
@@ -325,57 +327,6 @@ public final class Store implements AutoCloseable {
   }
 
   /**
-   * A filter on {@code batch_no} for a set of batches: runs of consecutive batches become {@code BETWEEN} ranges,
-   * which DuckDB checks against each row group's min/max. Too many runs fall back to one range from first to last.
-   */
-  private static final class Prune {
-    private final List<Long> bounds = new ArrayList<>();
-
-    Prune(int[] batches) {
-      long lo = batches[0];
-      long hi = batches[0];
-      for (int i = 1; i < batches.length; i++) {
-        if (batches[i] <= hi + 2) {
-          hi = batches[i];
-        } else {
-          bounds.add(lo);
-          bounds.add(hi);
-          lo = hi = batches[i];
-        }
-      }
-      bounds.add(lo);
-      bounds.add(hi);
-      if (bounds.size() > 32) {
-        long first = bounds.get(0);
-        long last = bounds.get(bounds.size() - 1);
-        bounds.clear();
-        bounds.add(first);
-        bounds.add(last);
-      }
-    }
-
-    String sql() {
-      return sql(null);
-    }
-
-    String sql(String alias) {
-      String col = alias == null ? "batch_no" : alias + ".batch_no";
-      StringBuilder sb = new StringBuilder("(");
-      for (int i = 0; i < bounds.size(); i += 2) {
-        if (i > 0) sb.append(" OR ");
-        sb.append(col).append(" BETWEEN ? AND ?");
-      }
-      return sb.append(')').toString();
-    }
-
-    List<Object> params(Object... more) {
-      List<Object> out = new ArrayList<>(bounds);
-      out.addAll(java.util.Arrays.asList(more));
-      return out;
-    }
-  }
-
-  /**
    * Rows of {@code select} (which ends in a WHERE clause) whose {@code idColumn} is one of {@code ids}, in chunks.
    * Parameters: {@code before} (placed before the select's own), the prune's, then the ids.
    */
@@ -425,7 +376,7 @@ public final class Store implements AutoCloseable {
     parents.removeAll(mine);
     if (!parents.isEmpty()) {
       List<String> ids = new ArrayList<>(parents);
-      int[] b = union(ids, Locator.MESSAGE);
+      int[] b = projection.locator.union(Locator.MESSAGE, ids);
       if (b.length > 0) {
         Prune in = new Prune(b);
         for (List<String> t : pairs(in, "message_traces", "message_id", "trace_id", ids).values()) out.addAll(t);
@@ -434,7 +385,7 @@ public final class Store implements AutoCloseable {
     if (!mine.isEmpty()) {
       List<String> ids = new ArrayList<>(mine);
       java.util.Collections.sort(ids);
-      int[] b = union(ids, Locator.CHILDREN);
+      int[] b = projection.locator.union(Locator.CHILDREN, ids);
       if (b.length > 0) {
         Prune in = new Prune(b);
         for (List<String> chunk : chunks(ids)) {
@@ -450,13 +401,6 @@ public final class Store implements AutoCloseable {
     }
     out.remove(traceId);
     return new ArrayList<>(out);
-  }
-
-  /** The batches of several ids of one kind, sorted and distinct. */
-  private int[] union(List<String> ids, char kind) {
-    java.util.TreeSet<Integer> all = new java.util.TreeSet<>();
-    for (String id : ids) for (int b : projection.locator.batches(kind, id)) all.add(b);
-    return all.stream().mapToInt(Integer::intValue).toArray();
   }
 
   private static List<MessageRow> messages(List<Object[]> rows, Map<String, List<String>> traces,
@@ -500,24 +444,6 @@ public final class Store implements AutoCloseable {
   }
 
   /**
-   * {@code owner -> values} from a two-column set table, for many owners in a few queries. Table and column names
-   * are constants of the callers; the ids are bound.
-   */
-  private Map<String, List<String>> lists(String table, String ownerColumn, String valueColumn, List<String> owners)
-      throws SQLException {
-    Map<String, List<String>> out = new HashMap<>();
-    for (List<String> chunk : chunks(owners)) {
-      // DISTINCT: layout 2's set tables may hold a row more than once (see Projection.Sets)
-      for (Object[] r : rows("SELECT DISTINCT " + ownerColumn + ", " + valueColumn + " FROM " + table + " WHERE "
-          + ownerColumn + " IN (" + placeholders(chunk.size()) + ") ORDER BY " + ownerColumn + ", " + valueColumn,
-          chunk.toArray())) {
-        out.computeIfAbsent((String) r[0], k -> new ArrayList<>()).add((String) r[1]);
-      }
-    }
-    return out;
-  }
-
-  /**
    * The operations that match {@code query}, newest start first, at most {@code limit} (1 to {@link #MAX_LIMIT}),
    * each with its trace ids. "Now" comes from the configured clock.
    */
@@ -530,24 +456,70 @@ public final class Store implements AutoCloseable {
     Objects.requireNonNull(query, "query");
     if (limit < 1 || limit > MAX_LIMIT) throw new IllegalArgumentException("limit must be 1.." + MAX_LIMIT);
     long cutoff = abandonCutoff(now);
-    SearchCompiler.Compiled c = SearchCompiler.compile(query, now, cutoff);
-    List<Object> params = new ArrayList<>();
-    params.add(cutoff);
-    params.addAll(c.params());
-    params.add((long) limit);
     try {
-      return ops("SELECT " + OP_COLUMNS + " FROM operations o WHERE " + c.where()
+      SearchCompiler.Compiled c = SearchCompiler.compile(query, now, cutoff, this::taggedOperations);
+      List<Object> params = new ArrayList<>();
+      params.add(cutoff);
+      params.addAll(c.params());
+      String where = c.where();
+      if (!c.required().isEmpty()) {
+        // every match is in the smallest required set, so only the batches holding those operations are read
+        String[] fewest = c.required().get(0);
+        for (String[] r : c.required()) if (r.length < fewest.length) fewest = r;
+        if (fewest.length == 0) return List.of();
+        Prune in = new Prune(projection.locator.union(Locator.OP, java.util.Arrays.asList(fewest)));
+        where += " AND " + in.sql("o");
+        params.addAll(in.params());
+      }
+      params.add((long) limit);
+      return ops("SELECT " + OP_COLUMNS + " FROM operations o WHERE " + where
           + " ORDER BY o.start_ticks DESC NULLS LAST, o.op_id LIMIT ?", params);
     } catch (SQLException e) {
       throw new StoreException("search failed: " + e.getMessage(), e);
     }
   }
 
+  /**
+   * The tag index behind search: the operations with tag {@code key=value}, their own or on an input message, found
+   * through the batches the {@link Locator} names for the pair. Null when the pair is in more than a quarter of the
+   * batches: reading those costs about what a scan costs, so search scans instead.
+   */
+  private String[] taggedOperations(String key, String value) throws SQLException {
+    int[] batches = projection.locator.batches(Locator.TAG, Locator.tag(key, value));
+    if (batches.length * 4L > projection.lastCommitted()) return null;
+    tagIndexLookups++;
+    if (batches.length == 0) return new String[0];
+    Prune in = new Prune(batches);
+    java.util.TreeSet<String> ops = new java.util.TreeSet<>();
+    List<String> messages = new ArrayList<>();
+    for (Object[] r : rows("SELECT DISTINCT owner_kind, owner_id FROM tags WHERE " + in.sql() + " AND key = ?"
+        + " AND value = ?", in.params(key, value).toArray())) {
+      if ("op".equals(r[0])) ops.add((String) r[1]);
+      else messages.add((String) r[1]);
+    }
+    int[] inputs = projection.locator.union(Locator.INPUT, messages);
+    if (inputs.length > 0) {
+      Prune at = new Prune(inputs);
+      List<Object> params = at.params();
+      params.add(messages.toArray(new String[0]));
+      ops.addAll(strings("SELECT DISTINCT op_id FROM op_inputs WHERE " + at.sql()
+          + " AND message_id IN (SELECT unnest(?::VARCHAR[]))", params.toArray()));
+    }
+    return ops.toArray(new String[0]);
+  }
+
+  /** How many tag terms search answered through the tag index (for tests). */
+  synchronized long tagIndexLookups() {
+    return tagIndexLookups;
+  }
+
   private List<OpRow> ops(String sql, List<Object> params) throws SQLException {
     List<Object[]> rows = rows(sql, params.toArray());
     List<String> ids = new ArrayList<>();
     for (Object[] r : rows) ids.add((String) r[0]);
-    Map<String, List<String>> traces = lists("op_traces", "op_id", "trace_id", ids);
+    int[] batches = projection.locator.union(Locator.OP, ids);
+    Map<String, List<String>> traces = batches.length == 0 ? Map.of()
+        : pairs(new Prune(batches), "op_traces", "op_id", "trace_id", ids);
     List<OpRow> out = new ArrayList<>();
     for (Object[] r : rows) out.add(opRow(r, traces));
     return out;
@@ -751,7 +723,7 @@ public final class Store implements AutoCloseable {
   /** Runs one of the web UI's reads ({@link UiQueries}) on the store's connection, under its lock. */
   public synchronized <T> T uiRead(UiQueries.Read<T> read) {
     try {
-      return read.apply(new UiQueries(conn, abandonCutoff(config.clock().instant())));
+      return read.apply(new UiQueries(conn, abandonCutoff(config.clock().instant()), projection.locator));
     } catch (SQLException e) {
       throw new StoreException("cannot read: " + e.getMessage(), e);
     }

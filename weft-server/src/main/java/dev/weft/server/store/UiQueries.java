@@ -3,7 +3,6 @@ package dev.weft.server.store;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,16 +47,16 @@ public final class UiQueries {
 
   /** Most tags returned per search result. */
   public static final int MAX_TAGS = 32;
-  /** Most ids bound in one IN list. */
-  private static final int CHUNK = 500;
   private static final double TICKS_PER_MS = 10_000d;
 
   private final Connection conn;
   private final long abandonCutoff;
+  private final Locator locator;
 
-  UiQueries(Connection conn, long abandonCutoff) {
+  UiQueries(Connection conn, long abandonCutoff, Locator locator) {
     this.conn = conn;
     this.abandonCutoff = abandonCutoff;
+    this.locator = locator;
   }
 
   private List<Object[]> rows(String sql, Object... params) throws SQLException {
@@ -116,35 +115,78 @@ public final class UiQueries {
    */
   public Map<String, OpDetails> details(List<String> opIds) throws SQLException {
     Map<String, Long> waits = new HashMap<>();
-    Map<String, List<TagEntry>> tags = new HashMap<>();
-    for (int i = 0; i < opIds.size(); i += CHUNK) {
-      List<String> chunk = opIds.subList(i, Math.min(opIds.size(), i + CHUNK));
-      String in = String.join(", ", Collections.nCopies(chunk.size(), "?"));
-      Object[] ids = chunk.toArray();
-      Object[] twice = new Object[ids.length * 2];
-      System.arraycopy(ids, 0, twice, 0, ids.length);
-      System.arraycopy(ids, 0, twice, ids.length, ids.length);
-      for (Object[] r : rows("SELECT op_id, max(queue_wait) FROM ("
-          + " SELECT r.op_id, r.queue_wait FROM receives r WHERE r.op_id IN (" + in + ")"
-          + " UNION ALL SELECT o.op_id, r.queue_wait FROM operations o JOIN op_inputs i ON i.op_id = o.op_id"
-          + " JOIN receives r ON r.message_id = i.message_id AND r.op_id IS NULL AND r.service = o.service"
-          + " WHERE o.op_id IN (" + in + ")) GROUP BY op_id", twice)) {
-        waits.put((String) r[0], r[1] == null ? null : ((Number) r[1]).longValue());
+    Map<String, java.util.TreeSet<TagEntry>> tags = new HashMap<>();
+    int[] opBatches = locator.union(Locator.OP, opIds);
+    if (opBatches.length > 0) {
+      // Two reads, each limited to the batches the locator names: the operations' own rows, then their inputs'.
+      Prune at = new Prune(opBatches);
+      String[] ids = opIds.toArray(new String[0]);
+      String mine = " WHERE " + at.sql() + " AND %s IN (SELECT unnest(?::VARCHAR[]))";
+      List<Object> params = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        params.addAll(at.params());
+        params.add(ids);
       }
-      for (Object[] r : rows("SELECT op_id, kind, key, value FROM ("
-          + " SELECT t.owner_id AS op_id, t.kind, t.key, t.value FROM tags t"
-          + " WHERE t.owner_kind = 'op' AND t.owner_id IN (" + in + ")"
-          + " UNION SELECT i.op_id, t.kind, t.key, t.value FROM op_inputs i"
-          + " JOIN tags t ON t.owner_kind = 'msg' AND t.owner_id = i.message_id WHERE i.op_id IN (" + in + "))"
-          + " ORDER BY op_id, CASE kind WHEN 'ptag' THEN 0 WHEN 'tag' THEN 1 ELSE 2 END, key, value", twice)) {
-        List<TagEntry> l = tags.computeIfAbsent((String) r[0], k -> new ArrayList<>());
-        if (l.size() < MAX_TAGS) l.add(new TagEntry((String) r[2], (String) r[3], (String) r[1]));
+      Map<String, String> services = new HashMap<>();
+      Map<String, List<String>> inputs = new HashMap<>();
+      for (Object[] r : rows("SELECT 'svc', op_id, service, NULL, NULL, NULL::BIGINT FROM operations"
+          + mine.formatted("op_id")
+          + " UNION ALL SELECT DISTINCT 'in', op_id, message_id, NULL, NULL, NULL FROM op_inputs" + mine.formatted("op_id")
+          + " UNION ALL SELECT 'wait', op_id, NULL, NULL, NULL, max(queue_wait) FROM receives" + mine.formatted("op_id")
+          + " GROUP BY op_id"
+          + " UNION ALL SELECT DISTINCT 'tag', owner_id, kind, key, value, NULL FROM tags"
+          + mine.formatted("owner_id") + " AND owner_kind = 'op'", params.toArray())) {
+        String op = (String) r[1];
+        switch ((String) r[0]) {
+          case "svc" -> services.put(op, (String) r[2]);
+          case "in" -> inputs.computeIfAbsent((String) r[2], k -> new ArrayList<>()).add(op);
+          case "wait" -> waits.merge(op, (Long) r[5], Math::max);
+          default -> tags.computeIfAbsent(op, k -> new java.util.TreeSet<>(TAG_ORDER))
+              .add(new TagEntry((String) r[3], (String) r[4], (String) r[2]));
+        }
+      }
+      int[] msgBatches = locator.union(Locator.MESSAGE, inputs.keySet());
+      if (msgBatches.length > 0) {
+        Prune of = new Prune(msgBatches);
+        String[] msgs = inputs.keySet().toArray(new String[0]);
+        String theirs = " WHERE " + of.sql() + " AND %s IN (SELECT unnest(?::VARCHAR[]))";
+        params.clear();
+        for (int i = 0; i < 2; i++) {
+          params.addAll(of.params());
+          params.add(msgs);
+        }
+        // receives recorded without an operation count for the operations of that service that took the message
+        for (Object[] r : rows("SELECT 'wait', message_id, service, NULL, NULL, max(queue_wait) FROM receives"
+            + theirs.formatted("message_id") + " AND op_id IS NULL GROUP BY message_id, service"
+            + " UNION ALL SELECT DISTINCT 'tag', owner_id, kind, key, value, NULL FROM tags"
+            + theirs.formatted("owner_id") + " AND owner_kind = 'msg'", params.toArray())) {
+          for (String op : inputs.get((String) r[1])) {
+            if (r[0].equals("wait")) {
+              if (r[2].equals(services.get(op))) waits.merge(op, (Long) r[5], Math::max);
+            } else {
+              tags.computeIfAbsent(op, k -> new java.util.TreeSet<>(TAG_ORDER))
+                  .add(new TagEntry((String) r[3], (String) r[4], (String) r[2]));
+            }
+          }
+        }
       }
     }
     Map<String, OpDetails> out = new LinkedHashMap<>();
-    for (String id : opIds) out.put(id, new OpDetails(waits.get(id), tags.getOrDefault(id, List.of())));
+    for (String id : opIds) {
+      java.util.TreeSet<TagEntry> t = tags.get(id);
+      out.put(id, new OpDetails(waits.get(id), t == null ? List.of() : t.stream().limit(MAX_TAGS).toList()));
+    }
     return out;
   }
+
+  /** Propagated tags first, then the operation's own, then message tags; each by key, then value. */
+  private static final java.util.Comparator<TagEntry> TAG_ORDER = java.util.Comparator
+      .comparingInt((TagEntry t) -> switch (t.kind()) {
+        case "ptag" -> 0;
+        case "tag" -> 1;
+        default -> 2;
+      })
+      .thenComparing(TagEntry::key).thenComparing(TagEntry::value);
 
   /** The failed-or-abandoned test, over {@code operations o}; binds the abandon cutoff once. */
   private static final String FAILED = "(" + SearchCompiler.STATUS_SQL + " IN ('failed', 'abandoned'))";

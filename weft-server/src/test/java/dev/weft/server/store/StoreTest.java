@@ -298,6 +298,50 @@ class StoreTest {
     }
   }
 
+  @Test
+  void theTagIndexAnswersAsTheScanDoes() throws Exception {
+    Instant now = Instant.now();
+    // more flows of other merchants, so that each of the shop's tags is in a few batches of many
+    Tracer api = shop.tracer("merchant-api");
+    for (int i = 0; i < 6; i++) {
+      Operation u = api.start("UpdateSku").ptag("merchant_id", "m-other-" + i);
+      api.sent(u.prepareOut(SKU, "sku-x", Map.of("sku", "other-" + i)).header(), "kafka:sku-updates", u);
+      u.complete();
+    }
+    List<TelemetryEvent> events = new ArrayList<>(shop.events());
+    Collections.shuffle(events, new Random(11));
+    List<String> queries = List.of("op=UpdateInventory status=failed merchant_id=m-1", "merchant_id=m-2",
+        "merchant_id=m-1 status!=ok", "(merchant_id=m-1 OR merchant_id=m-2)", "sku=42 op=UpdateInventory",
+        "merchant_id!=m-1", "(op=UpdateSku OR merchant_id!=m-2)", "merchant_id=nobody", "merchant_id=m-1 merchant_id=m-2",
+        "note=\"" + INJECTION + "\"", "merchant_id=m-* op=UpdateSku", "sku=other-3");
+    try (Store batched = open("tag-index-batched.db", Duration.ofHours(1), now);
+        Store once = open("tag-index-once.db", Duration.ofHours(1), now)) {
+      for (TelemetryEvent e : events) batched.ingest(List.of(e)); // one batch per event: every tag pair is selective
+      once.ingest(events); // one batch: no pair is selective, so every tag term is a scan
+      for (String q : queries) {
+        Query query = Query.parse(q);
+        assertThat(batched.search(query, 100)).as(q).isEqualTo(once.search(query, 100));
+        List<String> found = batched.search(query, 100).stream().map(Store.OpRow::opId).toList();
+        Map<String, UiQueries.OpDetails> details = batched.uiRead(u -> u.details(found));
+        assertThat(details).as(q).isEqualTo(once.uiRead(u -> u.details(found)));
+      }
+      // the details on their own: the input's ptag and mtag, the op's tag copied from the ptag, and its receive's wait
+      Map<String, UiQueries.OpDetails> details = batched.uiRead(u -> u.details(List.of(shop.failedM1.id(),
+          shop.fanIn.id())));
+      assertThat(details.get(shop.failedM1.id()).tags()).containsExactly(
+          new UiQueries.TagEntry("merchant_id", "m-1", "ptag"), new UiQueries.TagEntry("merchant_id", "m-1", "tag"),
+          new UiQueries.TagEntry("sku", "42", "mtag"));
+      assertThat(details.get(shop.fanIn.id()).tags()).contains(new UiQueries.TagEntry("merchant_id", "m-2", "ptag"));
+      assertThat(details.values()).allSatisfy(d -> assertThat(d.queueWaitTicks()).isPositive());
+      // in the one-batch store only the unknown pair (no batch at all) is answered by the index
+      assertThat(batched.tagIndexLookups()).isGreaterThan(once.tagIndexLookups() + queries.size());
+      assertThat(ids(batched.search(Query.parse("op=UpdateInventory status=failed merchant_id=m-1"), 100)))
+          .containsExactly(shop.failedM1.id());
+      assertThat(ids(batched.search(Query.parse("sku=42 op=UpdateInventory"), 100))).hasSize(3);
+      assertThat(batched.search(Query.parse("merchant_id=nobody"), 100)).isEmpty();
+    }
+  }
+
   private static String ops(String name, Store store, String merchant) throws Exception {
     List<Store.OpRow> rows = store.search(Query.parse("op=" + name + " merchant_id=" + merchant), 10);
     assertThat(rows).hasSize(1);
