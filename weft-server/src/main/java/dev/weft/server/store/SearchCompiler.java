@@ -39,6 +39,8 @@ final class SearchCompiler {
   private final TagIndex index;
   private final List<Object> params = new ArrayList<>();
   private final List<String[]> required = new ArrayList<>();
+  /** The index's answer per pair, null included: a pair named twice is looked up once. */
+  private final java.util.Map<List<String>, String[]> resolved = new java.util.HashMap<>();
 
   private SearchCompiler(Instant now, long abandonCutoffTicks, TagIndex index) {
     this.now = now;
@@ -69,13 +71,19 @@ final class SearchCompiler {
   private String topLevel(Expr e) throws java.sql.SQLException {
     if (e instanceof Expr.Term t && t.op() == Op.EQ && t.field() instanceof Field.Tag tag
         && t.value() instanceof Value.Text text) {
-      String[] ops = index.operations(tag.key(), text.text());
+      String[] ops = resolve(tag.key(), text.text());
       if (ops != null) {
         required.add(ops);
         return inSet(ops);
       }
     }
     return expr(e);
+  }
+
+  private String[] resolve(String key, String value) throws java.sql.SQLException {
+    List<String> pair = List.of(key, value);
+    if (!resolved.containsKey(pair)) resolved.put(pair, index.operations(key, value));
+    return resolved.get(pair);
   }
 
   /** Membership in a set the index resolved; never NULL. */
@@ -165,7 +173,7 @@ final class SearchCompiler {
   /** A tag of the operation, or an mtag/ptag of one of its input messages. */
   private String tag(String key, Op cmp, Value value) throws java.sql.SQLException {
     if (cmp == Op.EQ && value instanceof Value.Text t) {
-      String[] ops = index.operations(key, t.text());
+      String[] ops = resolve(key, t.text());
       if (ops != null) return inSet(ops);
     }
     params.add(key);

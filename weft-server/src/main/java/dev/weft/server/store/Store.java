@@ -213,6 +213,9 @@ public final class Store implements AutoCloseable {
   }
 
   private long tagIndexLookups;
+  /** Most owners of a tag pair that search resolves through the index; a pair on more is scanned. */
+  static final int MAX_TAGGED = 50_000;
+  private int maxTagged = MAX_TAGGED;
 
   private static final String OP_COLUMNS = "o.op_id, o.op, o.service, o.instance_id, o.parent_op_id, o.start_ticks,"
       + " o.end_ticks, o.end_ticks - o.start_ticks, " + SearchCompiler.STATUS_SQL + ", o.end_status, o.error_type,"
@@ -472,8 +475,11 @@ public final class Store implements AutoCloseable {
         params.addAll(in.params());
       }
       params.add((long) limit);
-      return ops("SELECT " + OP_COLUMNS + " FROM operations o WHERE " + where
-          + " ORDER BY o.start_ticks DESC NULLS LAST, o.op_id LIMIT ?", params);
+      // The newest matches are found first and only their columns read: DuckDB reads every projected column of
+      // every match before a top-N (at 10M events, 70 ms against 32 ms for the seed query's 24,000 matches).
+      String order = " ORDER BY o.start_ticks DESC NULLS LAST, o.op_id";
+      return ops("SELECT " + OP_COLUMNS + " FROM operations o WHERE o.rowid IN (SELECT o.rowid FROM operations o"
+          + " WHERE " + where + order + " LIMIT ?)" + order, params);
     } catch (SQLException e) {
       throw new StoreException("search failed: " + e.getMessage(), e);
     }
@@ -481,19 +487,23 @@ public final class Store implements AutoCloseable {
 
   /**
    * The tag index behind search: the operations with tag {@code key=value}, their own or on an input message, found
-   * through the batches the {@link Locator} names for the pair. Null when the pair is in more than a quarter of the
-   * batches: reading those costs about what a scan costs, so search scans instead.
+   * through the batches the {@link Locator} names for the pair. Null when the pair has more than {@link #MAX_TAGGED}
+   * owners: a set that large costs more to pass and join than the scan it replaces.
    */
   private String[] taggedOperations(String key, String value) throws SQLException {
     int[] batches = projection.locator.batches(Locator.TAG, Locator.tag(key, value));
-    if (batches.length * 4L > projection.lastCommitted()) return null;
-    tagIndexLookups++;
-    if (batches.length == 0) return new String[0];
+    if (batches.length == 0) {
+      tagIndexLookups++;
+      return new String[0];
+    }
     Prune in = new Prune(batches);
     java.util.TreeSet<String> ops = new java.util.TreeSet<>();
     List<String> messages = new ArrayList<>();
-    for (Object[] r : rows("SELECT DISTINCT owner_kind, owner_id FROM tags WHERE " + in.sql() + " AND key = ?"
-        + " AND value = ?", in.params(key, value).toArray())) {
+    List<Object[]> owners = rows("SELECT DISTINCT owner_kind, owner_id FROM tags WHERE " + in.sql() + " AND key = ?"
+        + " AND value = ? LIMIT ?", in.params(key, value, (long) maxTagged + 1).toArray());
+    if (owners.size() > maxTagged) return null;
+    tagIndexLookups++;
+    for (Object[] r : owners) {
       if ("op".equals(r[0])) ops.add((String) r[1]);
       else messages.add((String) r[1]);
     }
@@ -506,6 +516,11 @@ public final class Store implements AutoCloseable {
           + " AND message_id IN (SELECT unnest(?::VARCHAR[]))", params.toArray()));
     }
     return ops.toArray(new String[0]);
+  }
+
+  /** Tests: the most owners the tag index resolves; 0 makes every known pair a scan. */
+  synchronized void maxTaggedForTest(int n) {
+    maxTagged = n;
   }
 
   /** How many tag terms search answered through the tag index (for tests). */
