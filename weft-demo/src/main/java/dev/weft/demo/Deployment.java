@@ -123,6 +123,8 @@ final class Deployment<A> implements AutoCloseable {
     final KafkaSubscriber<A> subscriber;
     final Thread thread;
     volatile boolean stopping;
+    /** Offsets handed to an asynchronous commit the broker has not accepted yet; only the poll thread touches it. */
+    private final Map<TopicPartition, OffsetAndMetadata> unconfirmed = new HashMap<>();
 
     Worker(int allocIndex) {
       instance = shop.instance(service, allocIndex);
@@ -153,8 +155,15 @@ final class Deployment<A> implements AutoCloseable {
             if (instance.crashed()) break; // a dead process commits nothing more
             done.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
           }
-          // A commit refused during a rebalance is expected: those records are delivered again (at least once).
-          if (!done.isEmpty() && !instance.crashed()) consumer.commitAsync(done, (offsets, e) -> { });
+          if (!done.isEmpty() && !instance.crashed()) {
+            commit(done);
+          } else if (polled.isEmpty() && !unconfirmed.isEmpty()) {
+            // A commit refused during a rebalance leaves the records handled but uncommitted: a partition that moved
+            // is delivered again by its new owner (at least once); one this worker kept is committed again here,
+            // or its group would stay behind once traffic stops.
+            unconfirmed.keySet().retainAll(consumer.assignment());
+            if (!unconfirmed.isEmpty()) commit(new HashMap<>(unconfirmed));
+          }
         }
       } catch (WakeupException e) {
         // stopping
@@ -173,6 +182,15 @@ final class Deployment<A> implements AutoCloseable {
         }
         restartLater(instance.allocIndex);
       }
+    }
+
+    /** Commits asynchronously; the offsets stay in {@link #unconfirmed} until the broker accepts them. */
+    private void commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
+      unconfirmed.putAll(offsets);
+      // callbacks run on this thread, inside a later poll or commit
+      consumer.commitAsync(offsets, (accepted, e) -> {
+        if (e == null) accepted.forEach(unconfirmed::remove);
+      });
     }
 
     void stop() {
