@@ -16,7 +16,8 @@ import java.util.List;
  * Only fixed SQL text comes from this class; keys and values never reach the SQL text.
  *
  * <p>Each term compiles to a predicate that is never NULL (unknown is false), so {@code k!=v} is exactly
- * {@code NOT (k=v)}, as docs/query-language.md §3.2 asks.
+ * {@code NOT (k=v)}, as docs/query-language.md §3.2 asks. A text tag equality the {@link TagIndex} resolves becomes
+ * membership in the exact set of operations it returns, bound as one array parameter.
  */
 final class SearchCompiler {
   /**
@@ -25,13 +26,10 @@ final class SearchCompiler {
    */
   record Compiled(String where, List<Object> params, List<String[]> required) {}
 
-  /** The tag index: resolves a tag equality to exactly the operations that have it, when that is selective. */
+  /** The tag index: resolves a tag equality to exactly the operations that have it. */
   interface TagIndex {
     /** The operations with tag {@code key=value} of their own or on an input message; null to scan instead. */
     String[] operations(String key, String value) throws java.sql.SQLException;
-
-    /** No index: every tag term is a scan. */
-    TagIndex NONE = (k, v) -> null;
   }
 
   private final Instant now;
@@ -46,10 +44,6 @@ final class SearchCompiler {
     this.now = now;
     this.abandonCutoffTicks = abandonCutoffTicks;
     this.index = index;
-  }
-
-  static Compiled compile(Query q, Instant now, long abandonCutoffTicks) throws java.sql.SQLException {
-    return compile(q, now, abandonCutoffTicks, TagIndex.NONE);
   }
 
   static Compiled compile(Query q, Instant now, long abandonCutoffTicks, TagIndex index)
