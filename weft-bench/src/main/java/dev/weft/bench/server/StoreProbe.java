@@ -20,6 +20,12 @@ public final class StoreProbe {
     System.out.printf("%-6s p50 %.1f ms  max %.1f ms%n", name, t[n / 2] / 1e6, t[n - 1] / 1e6);
   }
 
+  /** A search of at most 100 operations, then their details, as {@code GET /api/v1/search} does. */
+  static void searchWithDetails(Store s, dev.weft.server.query.Query q) {
+    List<String> ids = s.search(q, 100).stream().map(Store.OpRow::opId).toList();
+    s.uiRead(u -> u.details(ids));
+  }
+
   static dev.weft.server.query.Query seed(String merchant) {
     return query("op=UpdateInventory status=failed merchant_id=" + merchant);
   }
@@ -72,23 +78,13 @@ public final class StoreProbe {
       time("trace", 50, () -> s.trace(traces.get((int) (Math.random() * traces.size()))));
       java.util.SplittableRandom r = new java.util.SplittableRandom(7);
       time("seed", 20, () -> s.search(seed(ShopWorkload.badMerchant(r.nextInt(1000))), 100));
-      // what the API adds to each search result: queue waits and tags
-      time("seed+details", 20, () -> {
-        List<String> ids = s.search(seed(ShopWorkload.badMerchant(r.nextInt(1000))), 100).stream()
-            .map(Store.OpRow::opId).toList();
-        s.uiRead(u -> u.details(ids));
-      });
+      // with what the API adds to each search result: queue waits and tags
+      time("seed+details", 20, () -> searchWithDetails(s, seed(ShopWorkload.badMerchant(r.nextInt(1000)))));
       // a merchant outside the few "bad" ones (about 23 flows per million events), and a SKU (about 1 per 100,000 flows)
-      time("merchant+details", 20, () -> {
-        List<String> ids = s.search(query("merchant_id=" + ShopWorkload.merchantId(ShopWorkload.BAD_MERCHANTS + r.nextInt(ShopWorkload.MERCHANTS - ShopWorkload.BAD_MERCHANTS))), 100)
-            .stream().map(Store.OpRow::opId).toList();
-        s.uiRead(u -> u.details(ids));
-      });
-      time("sku+details", 20, () -> {
-        List<String> ids = s.search(query("sku=sku-" + r.nextInt(100_000)), 100).stream().map(Store.OpRow::opId)
-            .toList();
-        s.uiRead(u -> u.details(ids));
-      });
+      int others = ShopWorkload.MERCHANTS - ShopWorkload.BAD_MERCHANTS;
+      time("merchant+details", 20, () -> searchWithDetails(s,
+          query("merchant_id=" + ShopWorkload.merchantId(ShopWorkload.BAD_MERCHANTS + r.nextInt(others)))));
+      time("sku+details", 20, () -> searchWithDetails(s, query("sku=sku-" + r.nextInt(100_000))));
       time("topo", 5, () -> s.topologyServices(0));
       time("types", 5, () -> s.topologyTypes(0));
       System.out.printf("total %d events in %.1fs: %.0f ev/s%n", (long) batches.size() * batchSize, sec,

@@ -4,9 +4,9 @@ import java.util.Arrays;
 
 /**
  * Where a trace's rows are: for a key (a trace, an operation, a message, a message as a parent or as an input, or a
- * tag pair), the ingest batches that wrote rows for it. Every projected table carries {@code batch_no}, which only grows, so DuckDB's min/max statistics per
- * row group let a read of {@code batch_no IN (…)} skip all other row groups: a trace read touches a few thousand rows,
- * not the whole store. See RATIONALE.md, "Layout 2".
+ * tag pair), the ingest batches that wrote rows for it. Every projected table carries {@code batch_no}, which only
+ * grows, so DuckDB's min/max statistics per row group let a read of {@code batch_no IN (…)} ({@link Prune}) skip all
+ * other row groups: a trace read touches a few thousand rows, not the whole store. See RATIONALE.md, "Layout 2".
  *
  * <p>An open-addressing set of (key hash, batch) pairs with linear probing: all pairs of one key sit in one probe run,
  * so a lookup collects them until the first empty slot. A hash collision only adds a batch to read; the SQL still

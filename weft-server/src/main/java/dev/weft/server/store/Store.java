@@ -596,29 +596,31 @@ public final class Store implements AutoCloseable {
    * minutes, over two hours or more, is read from the cached roll-ups (see {@link #topologyServices}).
    */
   public synchronized Topology.Series<Topology.ServiceBucket> topologyServiceSeries(long sinceTicks, long stepTicks) {
-    checkStep(stepTicks);
-    try {
-      Window<TopologyParts.ServicePart> w = topologyWindow(sinceTicks, stepTicks, topologyCache::services,
-          TopologyQueries::serviceParts);
-      List<Topology.ServiceBucket> out = new ArrayList<>();
-      w.steps().forEach((k, parts) -> out.add(new Topology.ServiceBucket(k * (stepTicks / 10_000),
-          TopologyParts.services(parts, w.abandonCutoff()))));
-      return new Topology.Series<>(w.sinceTicks(), stepTicks / 10_000, out);
-    } catch (SQLException e) {
-      throw new StoreException("cannot read topology: " + e.getMessage(), e);
-    }
+    return series(sinceTicks, stepTicks, topologyCache::services, TopologyQueries::serviceParts,
+        (startMs, parts, cutoff) -> new Topology.ServiceBucket(startMs, TopologyParts.services(parts, cutoff)));
   }
 
   /** As {@link #topologyServiceSeries}, by type, for operations started since {@code sinceTicks}. */
   public synchronized Topology.Series<Topology.TypeBucket> topologyTypeSeries(long sinceTicks, long stepTicks) {
+    return series(sinceTicks, stepTicks, topologyCache::types, TopologyQueries::typeParts,
+        (startMs, parts, cutoff) -> new Topology.TypeBucket(startMs, TopologyParts.types(parts, cutoff)));
+  }
+
+  /** One step of a series, from the roll-ups of its buckets. */
+  @FunctionalInterface
+  private interface StepOf<P, B> {
+    B of(long startMs, List<P> parts, long abandonCutoff);
+  }
+
+  private <P, B> Topology.Series<B> series(long sinceTicks, long stepTicks, CachedRead<P> cached,
+      DirectRead<P> direct, StepOf<P, B> step) {
     checkStep(stepTicks);
     try {
-      Window<TopologyParts.TypePart> w = topologyWindow(sinceTicks, stepTicks, topologyCache::types,
-          TopologyQueries::typeParts);
-      List<Topology.TypeBucket> out = new ArrayList<>();
-      w.steps().forEach((k, parts) -> out.add(new Topology.TypeBucket(k * (stepTicks / 10_000),
-          TopologyParts.types(parts, w.abandonCutoff()))));
-      return new Topology.Series<>(w.sinceTicks(), stepTicks / 10_000, out);
+      Window<P> w = topologyWindow(sinceTicks, stepTicks, cached, direct);
+      long stepMs = stepTicks / dev.weft.core.Ticks.PER_MILLI;
+      List<B> out = new ArrayList<>();
+      w.steps().forEach((k, parts) -> out.add(step.of(k * stepMs, parts, w.abandonCutoff())));
+      return new Topology.Series<>(w.sinceTicks(), stepMs, out);
     } catch (SQLException e) {
       throw new StoreException("cannot read topology: " + e.getMessage(), e);
     }
@@ -696,7 +698,7 @@ public final class Store implements AutoCloseable {
   }
 
   private static void checkStep(long stepTicks) {
-    if (stepTicks < 10_000 || stepTicks == TopologyQueries.WHOLE_WINDOW) {
+    if (stepTicks < dev.weft.core.Ticks.PER_MILLI || stepTicks == TopologyQueries.WHOLE_WINDOW) {
       throw new IllegalArgumentException("step must be at least 1 ms");
     }
   }
