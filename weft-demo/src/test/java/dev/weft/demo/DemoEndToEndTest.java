@@ -138,9 +138,11 @@ class DemoEndToEndTest {
       assertThat(p50.asDouble()).as("median queue wait on %s, ms", key).isBetween(0.0, 10_000.0);
       assertThat(p99.asDouble()).as("p99 queue wait on %s, ms", key).isBetween(p50.asDouble(), 60_000.0);
     }
-    // search-indexer's fetches wait to fill a batch: its queue wait is the longest of the catalog's readers
+    // search-indexer's fetches wait up to 1.5 s to fill a batch (fetch.max.wait.ms; the 1 MiB minimum is never
+    // reached), so its median wait is hundreds of ms. Not compared with inventory's: inventory's crashes and the
+    // rebalances they cause have pushed its median from milliseconds to seconds in some runs.
     assertThat(edges.get("catalog kafka:catalog-changed search-indexer").get("queueWaitP50Ms").asDouble())
-        .isGreaterThan(edges.get("catalog kafka:catalog-changed inventory").get("queueWaitP50Ms").asDouble());
+        .as("search-indexer's median queue wait, ms").isGreaterThan(250.0);
     // the inventory edge carries the staged failures and crashes as errors
     assertThat(edges.get("catalog kafka:catalog-changed inventory").get("errors").asLong())
         .isEqualTo(truth.failedUpdateCount() + truth.abandonedUpdateCount());
