@@ -38,6 +38,60 @@ public final class StoreProbe {
     }
   }
 
+  /**
+   * Freshness in process: new flows at {@code rate} events/s for {@code seconds}, ten batches a second, each batch's
+   * ingest timed. A batch during which the write-ahead log shrank was the one whose commit ran a checkpoint.
+   */
+  static void live(Store s, ShopWorkload w, Path dir, int seconds, int rate) throws Exception {
+    Path wal = dir.resolve("weft.duckdb.wal");
+    int perBatch = Math.max(1, rate / 10);
+    List<Long> took = new ArrayList<>();
+    long accepted = 0;
+    long duplicates = 0;
+    List<TelemetryEvent> pending = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int i = 0; i < seconds * 10; i++) {
+      while (pending.size() < perBatch) pending.addAll(w.next().events());
+      List<TelemetryEvent> batch = new ArrayList<>(pending.subList(0, perBatch));
+      pending.subList(0, perBatch).clear();
+      long due = start + i * 100_000_000L;
+      long wait = due - System.nanoTime();
+      if (wait > 0) Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+      long walBefore = Files.exists(wal) ? Files.size(wal) : 0;
+      long a = System.nanoTime();
+      Store.IngestResult r = s.ingest(batch);
+      long t = System.nanoTime() - a;
+      accepted += r.accepted();
+      duplicates += r.duplicates();
+      long walAfter = Files.exists(wal) ? Files.size(wal) : 0;
+      took.add(t);
+      if (t > 500_000_000L || walAfter < walBefore) {
+        System.out.printf("live batch %d: %.0f ms, wal %.1f -> %.1f MB%s%n", i, t / 1e6, walBefore / 1e6,
+            walAfter / 1e6, walAfter < walBefore ? " (checkpoint)" : "");
+      }
+    }
+    System.out.printf("live: %d events accepted, %d duplicates%n", accepted, duplicates);
+    long[] sorted = took.stream().mapToLong(Long::longValue).sorted().toArray();
+    System.out.printf("live %d batches of %d: ingest p50 %.1f ms p99 %.1f ms max %.1f ms%n", sorted.length, perBatch,
+        sorted[sorted.length / 2] / 1e6, sorted[(int) (sorted.length * 0.99)] / 1e6, sorted[sorted.length - 1] / 1e6);
+  }
+
+  /** Times a trace read, searches with their details, and the two topologies. */
+  static void queries(Store s, List<String> traces) {
+    time("trace", 50, () -> s.trace(traces.get((int) (Math.random() * traces.size()))));
+    java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+    time("seed", 20, () -> s.search(seed(ShopWorkload.badMerchant(r.nextInt(1000))), 100));
+    // with what the API adds to each search result: queue waits and tags
+    time("seed+details", 20, () -> searchWithDetails(s, seed(ShopWorkload.badMerchant(r.nextInt(1000)))));
+    // a merchant outside the few "bad" ones (about 23 flows per million events), and a SKU (about 1 per 100,000 flows)
+    int others = ShopWorkload.MERCHANTS - ShopWorkload.BAD_MERCHANTS;
+    time("merchant+details", 20, () -> searchWithDetails(s,
+        query("merchant_id=" + ShopWorkload.merchantId(ShopWorkload.BAD_MERCHANTS + r.nextInt(others)))));
+    time("sku+details", 20, () -> searchWithDetails(s, query("sku=sku-" + r.nextInt(100_000))));
+    time("topo", 5, () -> s.topologyServices(0));
+    time("types", 5, () -> s.topologyTypes(0));
+  }
+
   public static void main(String[] args) throws Exception {
     int total = Integer.parseInt(args[0]);
     int batchSize = Integer.parseInt(args[1]);
@@ -75,18 +129,12 @@ public final class StoreProbe {
       s.checkpoint();
       System.out.printf("checkpoint %.1fs%n", (System.nanoTime() - c0) / 1e9);
       double sec = (System.nanoTime() - t0) / 1e9;
-      time("trace", 50, () -> s.trace(traces.get((int) (Math.random() * traces.size()))));
-      java.util.SplittableRandom r = new java.util.SplittableRandom(7);
-      time("seed", 20, () -> s.search(seed(ShopWorkload.badMerchant(r.nextInt(1000))), 100));
-      // with what the API adds to each search result: queue waits and tags
-      time("seed+details", 20, () -> searchWithDetails(s, seed(ShopWorkload.badMerchant(r.nextInt(1000)))));
-      // a merchant outside the few "bad" ones (about 23 flows per million events), and a SKU (about 1 per 100,000 flows)
-      int others = ShopWorkload.MERCHANTS - ShopWorkload.BAD_MERCHANTS;
-      time("merchant+details", 20, () -> searchWithDetails(s,
-          query("merchant_id=" + ShopWorkload.merchantId(ShopWorkload.BAD_MERCHANTS + r.nextInt(others)))));
-      time("sku+details", 20, () -> searchWithDetails(s, query("sku=sku-" + r.nextInt(100_000))));
-      time("topo", 5, () -> s.topologyServices(0));
-      time("types", 5, () -> s.topologyTypes(0));
+      // -Dprobe.queries=false: only the live phase, on a kept store
+      if (Boolean.parseBoolean(System.getProperty("probe.queries", "true"))) queries(s, traces);
+      int liveSeconds = Integer.getInteger("probe.live", 0);
+      // new flows each run (another seed), so a kept store gets new events rather than duplicates of an earlier run
+      ShopWorkload fresh = new ShopWorkload(System.nanoTime(), System.currentTimeMillis() * 10_000L, 10_000);
+      if (liveSeconds > 0) live(s, fresh, dir, liveSeconds, Integer.getInteger("probe.liveRate", 5_000));
       System.out.printf("total %d events in %.1fs: %.0f ev/s%n", (long) batches.size() * batchSize, sec,
           batches.size() * batchSize / sec);
     }

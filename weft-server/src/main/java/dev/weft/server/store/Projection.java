@@ -27,10 +27,11 @@ import org.duckdb.DuckDBConnection;
  * <ol>
  *   <li>Duplicates are found in memory ({@link EventIds}); only new events are written and projected.
  *   <li>The new events are merged in memory, per operation and per message, with the same order-independent rules
- *       the SQL upserts use, so each key is written once per batch.
+ *       the SQL merges use, so each key is written once per batch.
  *   <li>The append-only tables (events, traces, inputs, parents, receives, tags) get their rows straight from DuckDB
- *       appenders. Operations, messages and emitters go through a staging table and one {@code INSERT … SELECT … ON
- *       CONFLICT} each.
+ *       appenders. Operations and messages go through a staging table, then one {@code UPDATE … FROM} for the ids
+ *       the locator already knows and one {@code INSERT … SELECT} for the rest; emitters through one {@code INSERT …
+ *       ON CONFLICT}.
  * </ol>
  *
  * Everything runs in the caller's transaction; the in-memory indexes change only in {@link #committed}, after the
@@ -64,48 +65,52 @@ final class Projection {
 
   // ------------------------------------------------------------------ upserts from staging
 
-  private static final String OPS_UPSERT = "INSERT INTO operations SELECT * FROM stage_operations"
-      + " ON CONFLICT (op_id) DO UPDATE SET"
-      + " op = coalesce(operations.op, excluded.op),"
-      + " service = coalesce(operations.service, excluded.service),"
-      + " instance_id = coalesce(operations.instance_id, excluded.instance_id),"
-      + " parent_op_id = coalesce(operations.parent_op_id, excluded.parent_op_id),"
-      + " start_ticks = CASE WHEN operations.start_ticks IS NULL THEN excluded.start_ticks"
-      + "   WHEN excluded.start_ticks IS NULL THEN operations.start_ticks"
-      + "   ELSE least(operations.start_ticks, excluded.start_ticks) END,"
-      + " resource = coalesce(excluded.resource, operations.resource),"
+  /*
+   * Operations and messages have no key: DuckDB rewrites a table's whole ART index at every checkpoint, which at 10M
+   * events stalled a commit for 3.6 s (RATIONALE.md, "No keys on operations and messages"). A row that may exist is
+   * found through the locator and merged by an UPDATE limited to its batches; the rest are inserted. Each merge rule
+   * below is the one the in-memory accumulators apply within a batch.
+   */
+  private static final String OPS_MERGE = "UPDATE operations SET"
+      + " op = coalesce(operations.op, s.op),"
+      + " service = coalesce(operations.service, s.service),"
+      + " instance_id = coalesce(operations.instance_id, s.instance_id),"
+      + " parent_op_id = coalesce(operations.parent_op_id, s.parent_op_id),"
+      + " start_ticks = CASE WHEN operations.start_ticks IS NULL THEN s.start_ticks"
+      + "   WHEN s.start_ticks IS NULL THEN operations.start_ticks"
+      + "   ELSE least(operations.start_ticks, s.start_ticks) END,"
+      + " resource = coalesce(s.resource, operations.resource),"
       // the end fields travel together: the incoming end wins if none was known, or if it failed and the known one not
-      + " end_ticks = CASE WHEN " + endWins() + " THEN excluded.end_ticks ELSE operations.end_ticks END,"
-      + " end_status = CASE WHEN " + endWins() + " THEN excluded.end_status ELSE operations.end_status END,"
-      + " error_type = CASE WHEN " + endWins() + " THEN excluded.error_type ELSE operations.error_type END,"
-      + " error_message = CASE WHEN " + endWins() + " THEN excluded.error_message ELSE operations.error_message END,"
-      + " status = CASE WHEN operations.status = 'failed' OR excluded.status = 'failed' THEN 'failed'"
-      + "   ELSE coalesce(operations.status, excluded.status) END,"
+      + " end_ticks = CASE WHEN " + endWins() + " THEN s.end_ticks ELSE operations.end_ticks END,"
+      + " end_status = CASE WHEN " + endWins() + " THEN s.end_status ELSE operations.end_status END,"
+      + " error_type = CASE WHEN " + endWins() + " THEN s.error_type ELSE operations.error_type END,"
+      + " error_message = CASE WHEN " + endWins() + " THEN s.error_message ELSE operations.error_message END,"
+      + " status = CASE WHEN operations.status = 'failed' OR s.status = 'failed' THEN 'failed'"
+      + "   ELSE coalesce(operations.status, s.status) END,"
       // the topology cache finds what a batch changed by this (TopologyQueries.dirty)
-      + " touched_batch = excluded.touched_batch"
+      + " touched_batch = s.touched_batch"
       // batch_no is not updated: the row stays where it was first written, and the locator learns that batch
-      + " RETURNING op_id, batch_no";
+      + " FROM stage_operations s WHERE operations.op_id = s.op_id AND ";
 
   private static String endWins() {
-    return "(excluded.status IS NOT NULL AND (operations.status IS NULL"
-        + " OR (excluded.status = 'failed' AND operations.status <> 'failed')))";
+    return "(s.status IS NOT NULL AND (operations.status IS NULL"
+        + " OR (s.status = 'failed' AND operations.status <> 'failed')))";
   }
 
-  private static final String MESSAGES_UPSERT = "INSERT INTO messages SELECT * FROM stage_messages"
-      + " ON CONFLICT (message_id) DO UPDATE SET"
-      + " producer = coalesce(messages.producer, excluded.producer),"
-      + " schema_uri = coalesce(messages.schema_uri, excluded.schema_uri),"
-      + " msg_ticks = coalesce(messages.msg_ticks, excluded.msg_ticks),"
+  private static final String MESSAGES_MERGE = "UPDATE messages SET"
+      + " producer = coalesce(messages.producer, s.producer),"
+      + " schema_uri = coalesce(messages.schema_uri, s.schema_uri),"
+      + " msg_ticks = coalesce(messages.msg_ticks, s.msg_ticks),"
       // the SEND's channel wins; without a SEND, the least receive channel (deterministic whatever the order)
-      + " channel = CASE WHEN excluded.sent AND NOT messages.sent THEN excluded.channel"
-      + "   WHEN messages.sent AND NOT excluded.sent THEN messages.channel"
-      + "   ELSE least(messages.channel, excluded.channel) END,"
-      + " sent = messages.sent OR excluded.sent,"
-      + " send_ticks = coalesce(messages.send_ticks, excluded.send_ticks),"
-      + " send_op_id = coalesce(messages.send_op_id, excluded.send_op_id),"
-      + " send_service = coalesce(messages.send_service, excluded.send_service),"
-      + " touched_batch = excluded.touched_batch"
-      + " RETURNING message_id, batch_no";
+      + " channel = CASE WHEN s.sent AND NOT messages.sent THEN s.channel"
+      + "   WHEN messages.sent AND NOT s.sent THEN messages.channel"
+      + "   ELSE least(messages.channel, s.channel) END,"
+      + " sent = messages.sent OR s.sent,"
+      + " send_ticks = coalesce(messages.send_ticks, s.send_ticks),"
+      + " send_op_id = coalesce(messages.send_op_id, s.send_op_id),"
+      + " send_service = coalesce(messages.send_service, s.send_service),"
+      + " touched_batch = s.touched_batch"
+      + " FROM stage_messages s WHERE messages.message_id = s.message_id AND ";
 
   // Loss counters can be incremental: only events new by event_id (checked in this transaction) are counted.
   private static final String EMITTERS_UPSERT = "INSERT INTO emitters SELECT * FROM stage_emitters"
@@ -329,25 +334,16 @@ final class Projection {
     try (Statement s = c.createStatement()) {
       if (!ops.isEmpty()) {
         // An operation first written by an earlier batch stays in that batch: its traces must find it there.
-        try (ResultSet rs = s.executeQuery(OPS_UPSERT)) {
-          while (rs.next()) {
-            long rowBatch = rs.getLong(2);
-            if (rowBatch != b) {
-              for (String t : ops.get(rs.getString(1)).traces) pending.locate(Locator.TRACE, t, rowBatch);
-            }
-          }
+        for (Object[] r : merge("operations", "op_id", OPS_MERGE, Locator.OP, ops.keySet())) {
+          for (String t : ops.get((String) r[0]).traces) pending.locate(Locator.TRACE, t, (Long) r[1]);
         }
       }
       if (!msgs.isEmpty()) {
-        try (ResultSet rs = s.executeQuery(MESSAGES_UPSERT)) {
-          while (rs.next()) {
-            long rowBatch = rs.getLong(2);
-            if (rowBatch != b) {
-              MsgAcc m = msgs.get(rs.getString(1));
-              pending.locate(Locator.MESSAGE, m.messageId, rowBatch);
-              for (String t : m.correlationIds) pending.locate(Locator.TRACE, t, rowBatch);
-            }
-          }
+        for (Object[] r : merge("messages", "message_id", MESSAGES_MERGE, Locator.MESSAGE, msgs.keySet())) {
+          MsgAcc m = msgs.get((String) r[0]);
+          long rowBatch = (Long) r[1];
+          pending.locate(Locator.MESSAGE, m.messageId, rowBatch);
+          for (String t : m.correlationIds) pending.locate(Locator.TRACE, t, rowBatch);
         }
       }
       if (!emitters.isEmpty()) s.execute(EMITTERS_UPSERT);
@@ -443,7 +439,7 @@ final class Projection {
 
   // ------------------------------------------------------------------ operations
 
-  /** One operation's fields from this batch's events, merged by the same rules as {@link #OPS_UPSERT}. */
+  /** One operation's fields from this batch's events, merged by the same rules as {@link #OPS_MERGE}. */
   private static final class OpAcc {
     final String opId;
     String op;
@@ -497,7 +493,7 @@ final class Projection {
 
   // ------------------------------------------------------------------ messages
 
-  /** One message's fields from this batch's SEND and RECEIVE events, merged as {@link #MESSAGES_UPSERT} does. */
+  /** One message's fields from this batch's SEND and RECEIVE events, merged as {@link #MESSAGES_MERGE} does. */
   private static final class MsgAcc {
     final String messageId;
     String producer;
@@ -553,6 +549,39 @@ final class Projection {
       count++;
       maxSeq = Math.max(maxSeq, e.seq());
     }
+  }
+
+  /**
+   * Moves the staged rows of {@code table} into it: rows whose id the locator knows are merged into the stored row by
+   * {@code mergeSql} (an UPDATE … FROM the staging table, limited to those ids' batches), the others are inserted.
+   * The locator knows every stored id (a hash collision only adds batches to read), so no id is inserted twice.
+   * Returns {@code (id, batch_no)} of the rows merged, which stay in the batch that first wrote them.
+   */
+  private List<Object[]> merge(String table, String idColumn, String mergeSql, char kind, Set<String> staged)
+      throws SQLException {
+    List<Object[]> merged = new ArrayList<>();
+    int[] known = locator.union(kind, staged);
+    if (known.length > 0) {
+      Prune in = new Prune(known);
+      // table and column names are the callers' constants; the batches are bound
+      try (PreparedStatement ps = c.prepareStatement(mergeSql + in.sql(table) + " RETURNING " + table + "."
+          + idColumn + ", " + table + ".batch_no")) {
+        bind(ps, in.params());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) merged.add(new Object[] {rs.getString(1), rs.getLong(2)});
+        }
+      }
+    }
+    String stage = "stage_" + table;
+    if (merged.isEmpty()) {
+      update("INSERT INTO " + table + " SELECT * FROM " + stage);
+    } else {
+      String[] ids = new String[merged.size()];
+      for (int i = 0; i < ids.length; i++) ids[i] = (String) merged.get(i)[0];
+      update("INSERT INTO " + table + " SELECT * FROM " + stage + " WHERE " + idColumn
+          + " NOT IN (SELECT unnest(?::VARCHAR[]))", (Object) ids);
+    }
+    return merged;
   }
 
   // ------------------------------------------------------------------ declarations (rare: one statement each)

@@ -48,10 +48,12 @@ final class Schema {
       )""",
       "CREATE TABLE IF NOT EXISTS event_traces (event_id VARCHAR NOT NULL, trace_id VARCHAR NOT NULL,"
           + " batch_no BIGINT NOT NULL)",
+      // One row per op_id, kept so by the projection, not by a key: DuckDB rewrites a whole key index at every
+      // checkpoint (RATIONALE.md, "No keys on operations and messages"). Stores written with the key keep it.
       // status: NULL while no COMPLETE/FAIL was seen (running, or abandoned past the deadline), else ok or failed.
       """
       CREATE TABLE IF NOT EXISTS operations (
-        op_id         VARCHAR PRIMARY KEY,
+        op_id         VARCHAR NOT NULL,
         op            VARCHAR,
         service       VARCHAR,
         instance_id   VARCHAR,
@@ -71,10 +73,10 @@ final class Schema {
           + " batch_no BIGINT NOT NULL)",
       "CREATE TABLE IF NOT EXISTS op_inputs (op_id VARCHAR NOT NULL, message_id VARCHAR NOT NULL, idx INTEGER,"
           + " batch_no BIGINT NOT NULL)",
-      // One row per message id; filled by SEND and RECEIVE alike (both carry the header).
+      // One row per message id (kept so by the projection, as for operations); filled by SEND and RECEIVE alike.
       """
       CREATE TABLE IF NOT EXISTS messages (
-        message_id  VARCHAR PRIMARY KEY,
+        message_id  VARCHAR NOT NULL,
         producer    VARCHAR,
         schema_uri  VARCHAR,
         channel     VARCHAR,

@@ -120,4 +120,64 @@ class StoreLayoutTest {
         .hasMessageContaining("layout 1")
         .hasMessageContaining("./weft replay");
   }
+
+  /** The shop's events, COMPLETE before START and RECEIVE before SEND, in batches of five. */
+  static List<List<TelemetryEvent>> shuffledBatches(StoreTest.Shop shop) {
+    List<TelemetryEvent> copy = new ArrayList<>(shop.events());
+    java.util.Collections.reverse(copy);
+    java.util.Collections.shuffle(copy, new java.util.Random(3));
+    List<List<TelemetryEvent>> out = new ArrayList<>();
+    for (int i = 0; i < copy.size(); i += 5) out.add(copy.subList(i, Math.min(copy.size(), i + 5)));
+    return out;
+  }
+
+  /** Each operation and message is one row, with the same content as when the whole shop is one batch. */
+  void assertSameAsOneBatch(Store s, StoreTest.Shop shop) {
+    try (Store whole = Store.open(dir.resolve("one-batch.db"), Store.Config.defaults())) {
+      whole.ingest(shop.events());
+      assertThat(s.tableCounts()).containsEntry("operations", whole.tableCounts().get("operations"))
+          .containsEntry("messages", whole.tableCounts().get("messages"));
+      for (String trace : List.of(shop.traceM1, shop.traceM2)) {
+        assertThat(s.trace(trace).operations()).isEqualTo(whole.trace(trace).operations());
+        assertThat(s.trace(trace).messages()).isEqualTo(whole.trace(trace).messages());
+      }
+    }
+  }
+
+  @Test
+  void operationsAndMessagesMergeIntoOneRowAcrossBatchesAndAReopen() {
+    // no key keeps operations and messages unique (RATIONALE.md, "No keys on operations and messages"): the
+    // projection does, from the locator, which a reopen rebuilds from the tables
+    Path file = dir.resolve("merge.db");
+    StoreTest.Shop shop = StoreTest.shop();
+    List<List<TelemetryEvent>> batches = shuffledBatches(shop);
+    int half = batches.size() / 2;
+    try (Store s = Store.open(file, Store.Config.defaults())) {
+      for (List<TelemetryEvent> b : batches.subList(0, half)) s.ingest(b);
+    }
+    try (Store s = Store.open(file, Store.Config.defaults())) {
+      for (List<TelemetryEvent> b : batches.subList(half, batches.size())) s.ingest(b);
+      assertSameAsOneBatch(s, shop);
+    }
+  }
+
+  @Test
+  void aStoreWrittenWithKeysOnOperationsAndMessagesKeepsWorking() throws Exception {
+    Path file = dir.resolve("keyed.db");
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file); Statement st = c.createStatement()) {
+      // the two tables as earlier versions created them: the same columns, with a primary key
+      st.execute("CREATE TABLE operations (op_id VARCHAR PRIMARY KEY, op VARCHAR, service VARCHAR, instance_id VARCHAR,"
+          + " parent_op_id VARCHAR, start_ticks BIGINT, end_ticks BIGINT, status VARCHAR, end_status VARCHAR,"
+          + " error_type VARCHAR, error_message VARCHAR, resource VARCHAR, batch_no BIGINT NOT NULL,"
+          + " touched_batch BIGINT)");
+      st.execute("CREATE TABLE messages (message_id VARCHAR PRIMARY KEY, producer VARCHAR, schema_uri VARCHAR,"
+          + " channel VARCHAR, sent BOOLEAN, msg_ticks BIGINT, send_ticks BIGINT, send_op_id VARCHAR,"
+          + " send_service VARCHAR, batch_no BIGINT NOT NULL, touched_batch BIGINT)");
+    }
+    try (Store s = Store.open(file, Store.Config.defaults())) {
+      StoreTest.Shop shop = StoreTest.shop();
+      for (List<TelemetryEvent> b : shuffledBatches(shop)) s.ingest(b);
+      assertSameAsOneBatch(s, shop);
+    }
+  }
 }
