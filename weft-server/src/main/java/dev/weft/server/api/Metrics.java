@@ -1,12 +1,11 @@
 package dev.weft.server.api;
 
+import dev.weft.server.store.LatencyHistogram;
 import dev.weft.server.store.Store;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -44,9 +43,7 @@ public final class Metrics {
   final LongAdder eventsIngested = new LongAdder();
   final LongAdder duplicates = new LongAdder();
   private final LongAdder[] ingestRequests = new LongAdder[INGEST_OUTCOMES.length];
-  private final AtomicLongArray searchBuckets = new AtomicLongArray(SEARCH_BUCKETS.length);
-  private final LongAdder searchCount = new LongAdder();
-  private final LongAdder searchNanos = new LongAdder();
+  private final LatencyHistogram searches = new LatencyHistogram(SEARCH_BUCKETS);
 
   Metrics() {
     for (int i = 0; i < ingestRequests.length; i++) ingestRequests[i] = new LongAdder();
@@ -63,12 +60,7 @@ public final class Metrics {
   }
 
   void searchLatency(long nanos) {
-    double s = nanos / 1e9;
-    for (int i = 0; i < SEARCH_BUCKETS.length; i++) {
-      if (s <= SEARCH_BUCKETS[i]) searchBuckets.incrementAndGet(i);
-    }
-    searchCount.increment();
-    searchNanos.add(nanos);
+    searches.record(nanos);
   }
 
   String render(Store store) {
@@ -82,16 +74,10 @@ public final class Metrics {
       out.append("weft_ingest_requests_total{outcome=\"").append(INGEST_OUTCOMES[i]).append("\"} ")
           .append(ingestRequests[i].sum()).append('\n');
     }
-    out.append("# HELP weft_search_duration_seconds Time to run a search, parse included.\n");
-    out.append("# TYPE weft_search_duration_seconds histogram\n");
-    long count = searchCount.sum();
-    for (int i = 0; i < SEARCH_BUCKETS.length; i++) {
-      out.append("weft_search_duration_seconds_bucket{le=\"").append(num(SEARCH_BUCKETS[i])).append("\"} ")
-          .append(searchBuckets.get(i)).append('\n');
-    }
-    out.append("weft_search_duration_seconds_bucket{le=\"+Inf\"} ").append(count).append('\n');
-    out.append("weft_search_duration_seconds_sum ").append(num(searchNanos.sum() / 1e9)).append('\n');
-    out.append("weft_search_duration_seconds_count ").append(count).append('\n');
+    searches.render(out, "weft_search_duration_seconds", "Time to run a search, parse included.");
+    // the store's own: a batch that ran a DuckDB checkpoint shows here as a slow one (RATIONALE.md)
+    store.batchDurations().render(out, "weft_store_batch_duration_seconds",
+        "Time to store one batch of events, commit (and any checkpoint it ran) included.");
 
     counter(out, "weft_topology_buckets_computed_total",
         "5-minute topology roll-ups computed from the tables (the rest were served from the cache).",
@@ -124,10 +110,6 @@ public final class Metrics {
     out.append("# HELP ").append(name).append(' ').append(help).append('\n');
     out.append("# TYPE ").append(name).append(" gauge\n");
     out.append(name).append(' ').append(v).append('\n');
-  }
-
-  private static String num(double d) {
-    return String.format(Locale.ROOT, "%s", d);
   }
 
   /** Escapes a label value as the exposition format requires: backslash, double quote and newline. */

@@ -85,6 +85,15 @@ public final class Store implements AutoCloseable {
   /** Longest result of a search. */
   public static final int MAX_LIMIT = 10_000;
 
+  /** Upper bounds of the batch duration buckets, in seconds. */
+  static final double[] BATCH_BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  private final LatencyHistogram batchDurations = new LatencyHistogram(BATCH_BUCKETS);
+
+  /** How long each stored batch took, commit included; thread-safe, read by {@code /metrics}. */
+  public LatencyHistogram batchDurations() {
+    return batchDurations;
+  }
+
   /** Rows per DuckDB row group; see {@link #open}. */
   static final int ROW_GROUP_SIZE = 16_384;
 
@@ -162,12 +171,14 @@ public final class Store implements AutoCloseable {
    */
   public synchronized IngestResult ingest(List<TelemetryEvent> batch) {
     Objects.requireNonNull(batch, "batch");
+    long started = System.nanoTime();
     try {
       int index = 0;
       for (TelemetryEvent e : batch) check(e, index++);
       Projection.Pending pending = projection.ingest(batch);
       conn.commit();
       projection.committed(pending);
+      batchDurations.record(System.nanoTime() - started);
       return new IngestResult(pending.accepted, batch.size() - pending.accepted);
     } catch (SQLException | RuntimeException e) {
       rollback(e);

@@ -417,6 +417,9 @@ class ApiServerTest {
         .contains("weft_ingest_requests_total{outcome=\"invalid\"} 1\n")
         .contains("weft_search_duration_seconds_count 1\n")
         .contains("weft_search_duration_seconds_bucket{le=\"+Inf\"} 1\n")
+        // two batches stored (the second all duplicates); the empty POST stores none
+        .contains("weft_store_batch_duration_seconds_count 2\n")
+        .contains("weft_store_batch_duration_seconds_bucket{le=\"+Inf\"} 2\n")
         .contains("weft_store_rows{table=\"events\"} " + n + "\n")
         .containsPattern("weft_telemetry_lost_events\\{instance_id=\"[^\"]+\",service=\"inventory\"\\} 0\n");
   }
