@@ -132,9 +132,11 @@ public final class StoreProbe {
       // -Dprobe.queries=false: only the live phase, on a kept store
       if (Boolean.parseBoolean(System.getProperty("probe.queries", "true"))) queries(s, traces);
       int liveSeconds = Integer.getInteger("probe.live", 0);
-      // new flows each run (another seed), so a kept store gets new events rather than duplicates of an earlier run
-      ShopWorkload fresh = new ShopWorkload(System.nanoTime(), System.currentTimeMillis() * 10_000L, 10_000);
-      if (liveSeconds > 0) live(s, fresh, dir, liveSeconds, Integer.getInteger("probe.liveRate", 5_000));
+      if (liveSeconds > 0) {
+        // new flows each run (another seed), so a kept store gets new events rather than duplicates of an earlier run
+        ShopWorkload fresh = new ShopWorkload(System.nanoTime(), System.currentTimeMillis() * 10_000L, 10_000);
+        live(s, fresh, dir, liveSeconds, Integer.getInteger("probe.liveRate", 5_000));
+      }
       System.out.printf("total %d events in %.1fs: %.0f ev/s%n", (long) batches.size() * batchSize, sec,
           batches.size() * batchSize / sec);
     }

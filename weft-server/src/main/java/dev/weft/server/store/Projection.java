@@ -334,16 +334,14 @@ final class Projection {
     try (Statement s = c.createStatement()) {
       if (!ops.isEmpty()) {
         // An operation first written by an earlier batch stays in that batch: its traces must find it there.
-        for (Object[] r : merge("operations", "op_id", OPS_MERGE, Locator.OP, ops.keySet())) {
-          for (String t : ops.get((String) r[0]).traces) pending.locate(Locator.TRACE, t, (Long) r[1]);
+        for (Merged r : merge("operations", "op_id", OPS_MERGE, Locator.OP, ops.keySet())) {
+          for (String t : ops.get(r.id()).traces) pending.locate(Locator.TRACE, t, r.batch());
         }
       }
       if (!msgs.isEmpty()) {
-        for (Object[] r : merge("messages", "message_id", MESSAGES_MERGE, Locator.MESSAGE, msgs.keySet())) {
-          MsgAcc m = msgs.get((String) r[0]);
-          long rowBatch = (Long) r[1];
-          pending.locate(Locator.MESSAGE, m.messageId, rowBatch);
-          for (String t : m.correlationIds) pending.locate(Locator.TRACE, t, rowBatch);
+        // the locator knows the message's own batch already (that is how the row was found); its traces are new there
+        for (Merged r : merge("messages", "message_id", MESSAGES_MERGE, Locator.MESSAGE, msgs.keySet())) {
+          for (String t : msgs.get(r.id()).correlationIds) pending.locate(Locator.TRACE, t, r.batch());
         }
       }
       if (!emitters.isEmpty()) s.execute(EMITTERS_UPSERT);
@@ -551,15 +549,18 @@ final class Projection {
     }
   }
 
+  /** A stored row that a staged one was merged into: its id and the batch that first wrote it. */
+  private record Merged(String id, long batch) {}
+
   /**
    * Moves the staged rows of {@code table} into it: rows whose id the locator knows are merged into the stored row by
    * {@code mergeSql} (an UPDATE … FROM the staging table, limited to those ids' batches), the others are inserted.
    * The locator knows every stored id (a hash collision only adds batches to read), so no id is inserted twice.
-   * Returns {@code (id, batch_no)} of the rows merged, which stay in the batch that first wrote them.
+   * Returns the rows merged, which stay in the batch that first wrote them.
    */
-  private List<Object[]> merge(String table, String idColumn, String mergeSql, char kind, Set<String> staged)
+  private List<Merged> merge(String table, String idColumn, String mergeSql, char kind, Set<String> staged)
       throws SQLException {
-    List<Object[]> merged = new ArrayList<>();
+    List<Merged> merged = new ArrayList<>();
     int[] known = locator.union(kind, staged);
     if (known.length > 0) {
       Prune in = new Prune(known);
@@ -568,7 +569,7 @@ final class Projection {
           + idColumn + ", " + table + ".batch_no")) {
         bind(ps, in.params());
         try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) merged.add(new Object[] {rs.getString(1), rs.getLong(2)});
+          while (rs.next()) merged.add(new Merged(rs.getString(1), rs.getLong(2)));
         }
       }
     }
@@ -576,8 +577,7 @@ final class Projection {
     if (merged.isEmpty()) {
       update("INSERT INTO " + table + " SELECT * FROM " + stage);
     } else {
-      String[] ids = new String[merged.size()];
-      for (int i = 0; i < ids.length; i++) ids[i] = (String) merged.get(i)[0];
+      String[] ids = merged.stream().map(Merged::id).toArray(String[]::new);
       update("INSERT INTO " + table + " SELECT * FROM " + stage + " WHERE " + idColumn
           + " NOT IN (SELECT unnest(?::VARCHAR[]))", (Object) ids);
     }

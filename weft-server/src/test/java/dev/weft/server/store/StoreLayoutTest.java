@@ -121,16 +121,6 @@ class StoreLayoutTest {
         .hasMessageContaining("./weft replay");
   }
 
-  /** The shop's events, COMPLETE before START and RECEIVE before SEND, in batches of five. */
-  static List<List<TelemetryEvent>> shuffledBatches(StoreTest.Shop shop) {
-    List<TelemetryEvent> copy = new ArrayList<>(shop.events());
-    java.util.Collections.reverse(copy);
-    java.util.Collections.shuffle(copy, new java.util.Random(3));
-    List<List<TelemetryEvent>> out = new ArrayList<>();
-    for (int i = 0; i < copy.size(); i += 5) out.add(copy.subList(i, Math.min(copy.size(), i + 5)));
-    return out;
-  }
-
   /** Each operation and message is one row, with the same content as when the whole shop is one batch. */
   void assertSameAsOneBatch(Store s, StoreTest.Shop shop) {
     try (Store whole = Store.open(dir.resolve("one-batch.db"), Store.Config.defaults())) {
@@ -150,7 +140,7 @@ class StoreLayoutTest {
     // projection does, from the locator, which a reopen rebuilds from the tables
     Path file = dir.resolve("merge.db");
     StoreTest.Shop shop = StoreTest.shop();
-    List<List<TelemetryEvent>> batches = shuffledBatches(shop);
+    List<List<TelemetryEvent>> batches = StoreTest.shuffledBatches(shop.events(), 3);
     int half = batches.size() / 2;
     try (Store s = Store.open(file, Store.Config.defaults())) {
       for (List<TelemetryEvent> b : batches.subList(0, half)) s.ingest(b);
@@ -176,7 +166,7 @@ class StoreLayoutTest {
     }
     try (Store s = Store.open(file, Store.Config.defaults())) {
       StoreTest.Shop shop = StoreTest.shop();
-      for (List<TelemetryEvent> b : shuffledBatches(shop)) s.ingest(b);
+      for (List<TelemetryEvent> b : StoreTest.shuffledBatches(shop.events(), 3)) s.ingest(b);
       assertSameAsOneBatch(s, shop);
     }
   }

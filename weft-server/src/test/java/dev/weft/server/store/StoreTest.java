@@ -118,6 +118,16 @@ class StoreTest {
     return op;
   }
 
+  /** {@code events} reversed (COMPLETE before START, RECEIVE before SEND), shuffled, in batches of five. */
+  static List<List<TelemetryEvent>> shuffledBatches(List<TelemetryEvent> events, long seed) {
+    List<TelemetryEvent> copy = new ArrayList<>(events);
+    Collections.reverse(copy);
+    Collections.shuffle(copy, new Random(seed));
+    List<List<TelemetryEvent>> out = new ArrayList<>();
+    for (int i = 0; i < copy.size(); i += 5) out.add(copy.subList(i, Math.min(copy.size(), i + 5)));
+    return out;
+  }
+
   Store open(String name, Duration abandonAfter, Instant now) {
     return Store.open(dir.resolve(name), new Store.Config(abandonAfter, Clock.fixed(now, ZoneOffset.UTC)));
   }
@@ -177,11 +187,7 @@ class StoreTest {
     try (Store inOrder = open("ordered.db", Duration.ofHours(1), now);
          Store shuffled = open("shuffled.db", Duration.ofHours(1), now)) {
       inOrder.ingest(events);
-      List<TelemetryEvent> copy = new ArrayList<>(events);
-      Collections.reverse(copy); // COMPLETE before START, RECEIVE before SEND
-      Collections.shuffle(copy, new Random(7));
-      // in several small batches
-      for (int i = 0; i < copy.size(); i += 5) shuffled.ingest(copy.subList(i, Math.min(copy.size(), i + 5)));
+      for (List<TelemetryEvent> b : shuffledBatches(events, 7)) shuffled.ingest(b);
       for (String trace : List.of(shop.traceM1, shop.traceM2)) {
         assertThat(shuffled.trace(trace)).isEqualTo(inOrder.trace(trace));
       }
