@@ -30,7 +30,8 @@ final class Schema {
       "message_parents", "receives", "tags");
 
   private static final List<String> DDL = List.of(
-      // The log itself: one row per distinct event_id, with the exact JSON for replay.
+      // The log itself: one row per distinct event_id, with the exact JSON for replay. JSON_COMPRESSION is replaced
+      // by create(): zstd where the file's format has it (RATIONALE.md, "The events' JSON").
       """
       CREATE TABLE IF NOT EXISTS events (
         event_id    VARCHAR NOT NULL,
@@ -43,7 +44,7 @@ final class Schema {
         op          VARCHAR,
         op_id       VARCHAR,
         message_id  VARCHAR,
-        json        VARCHAR NOT NULL,
+        json        VARCHAR NOT NULL JSON_COMPRESSION,
         batch_no    BIGINT  NOT NULL
       )""",
       "CREATE TABLE IF NOT EXISTS event_traces (event_id VARCHAR NOT NULL, trace_id VARCHAR NOT NULL,"
@@ -121,6 +122,21 @@ final class Schema {
       "ALTER TABLE operations ADD COLUMN IF NOT EXISTS touched_batch BIGINT",
       "ALTER TABLE messages ADD COLUMN IF NOT EXISTS touched_batch BIGINT");
 
+  /**
+   * Whether the attached file's format has zstd for strings (DuckDB's storage version 1.2 or later). A store file
+   * written by an earlier Weft has the 1.0 format, where a column declared zstd would be stored uncompressed.
+   */
+  static boolean zstdAvailable(Statement s) throws SQLException {
+    try (java.sql.ResultSet rs = s.executeQuery("SELECT tags['storage_version'] FROM duckdb_databases()"
+        + " WHERE database_name = current_database()")) {
+      if (!rs.next() || rs.getString(1) == null) return false;
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("v(\\d+)\\.(\\d+)").matcher(rs.getString(1));
+      if (!m.lookingAt()) return false;
+      int major = Integer.parseInt(m.group(1));
+      return major > 1 || (major == 1 && Integer.parseInt(m.group(2)) >= 2);
+    }
+  }
+
   static void create(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
       boolean fresh;
@@ -129,7 +145,8 @@ final class Schema {
         rs.next();
         fresh = rs.getLong(1) == 0;
       }
-      for (String ddl : DDL) s.execute(ddl);
+      String compression = zstdAvailable(s) ? "USING COMPRESSION zstd" : "";
+      for (String ddl : DDL) s.execute(ddl.replace("JSON_COMPRESSION", compression));
       if (fresh) {
         s.execute("INSERT INTO store_meta VALUES ('layout', '" + LAYOUT + "'), ('last_batch', '0')");
       }

@@ -170,4 +170,62 @@ class StoreLayoutTest {
       assertSameAsOneBatch(s, shop);
     }
   }
+
+  /** The file's DuckDB storage version, and how the events' JSON is stored. */
+  static List<String> jsonStorage(Path file) throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement()) {
+      st.execute("ATTACH '" + file + "' AS f (READ_ONLY)");
+      List<String> out = new ArrayList<>();
+      try (java.sql.ResultSet rs = st.executeQuery("SELECT tags['storage_version'] FROM duckdb_databases()"
+          + " WHERE database_name = 'f'")) {
+        rs.next();
+        out.add(rs.getString(1));
+      }
+      try (java.sql.ResultSet rs = st.executeQuery("SELECT string_agg(DISTINCT compression, ',') FROM"
+          + " pragma_storage_info('f.events') WHERE column_name = 'json' AND segment_type = 'VARCHAR'")) {
+        rs.next();
+        out.add(rs.getString(1));
+      }
+      return out;
+    }
+  }
+
+  @Test
+  void aNewStoreKeepsTheEventsJsonZstdCompressed() throws Exception {
+    // RATIONALE.md, "The events' JSON": a new file gets DuckDB 1.4's format, where the column can be zstd
+    Path file = dir.resolve("new.db");
+    StoreTest.Shop shop = StoreTest.shop();
+    try (Store s = Store.open(file, Store.Config.defaults())) {
+      s.ingest(shop.events());
+      s.checkpoint();
+    }
+    assertThat(jsonStorage(file)).containsExactly("v1.4.0+", "ZSTD");
+    try (Store s = Store.open(file, Store.Config.defaults())) {
+      assertThat(s.eventLog()).hasSize(shop.events().size());
+      assertThat(s.trace(shop.traceM1).events()).isNotEmpty()
+          .allSatisfy(e -> assertThat(e.json()).startsWith("{").contains(e.eventId()));
+    }
+  }
+
+  @Test
+  void aStoreFileOfTheEarlierFormatKeepsItAndWorks() throws Exception {
+    // earlier versions created the file in DuckDB's default format (1.0), without zstd for strings: a column
+    // declared zstd there would be stored uncompressed, so such a file keeps the default compression
+    Path file = dir.resolve("v10.db");
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE probe (x INTEGER)");
+    }
+    assertThat(java.nio.file.Files.size(file)).isPositive();
+    StoreTest.Shop shop = StoreTest.shop();
+    try (Store s = Store.open(file, Store.Config.defaults())) {
+      for (List<TelemetryEvent> b : StoreTest.shuffledBatches(shop.events(), 5)) s.ingest(b);
+      assertSameAsOneBatch(s, shop);
+      // enough JSON for DuckDB to compress it at all (it stores a few hundred strings as they are)
+      List<TelemetryEvent> more = new ArrayList<>();
+      for (int i = 0; i < 20_000; i++) more.add(start("e-" + i, "i-1", i, "t-" + i / 10, "op-" + i));
+      s.ingest(more);
+      s.checkpoint();
+    }
+    assertThat(jsonStorage(file)).containsExactly("v1.0.0+", "FSST");
+  }
 }
