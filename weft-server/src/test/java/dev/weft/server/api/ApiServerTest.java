@@ -421,6 +421,7 @@ class ApiServerTest {
         .contains("weft_store_batch_duration_seconds_count 2\n")
         .contains("weft_store_batch_duration_seconds_bucket{le=\"+Inf\"} 2\n")
         .contains("weft_store_rows{table=\"events\"} " + n + "\n")
+        .containsPattern("\nweft_store_bytes [1-9][0-9]*\n")
         .containsPattern("weft_telemetry_lost_events\\{instance_id=\"[^\"]+\",service=\"inventory\"\\} 0\n");
   }
 
