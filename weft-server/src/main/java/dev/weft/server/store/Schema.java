@@ -31,7 +31,7 @@ final class Schema {
 
   private static final List<String> DDL = List.of(
       // The log itself: one row per distinct event_id, with the exact JSON for replay. JSON_COMPRESSION is replaced
-      // by create(): zstd where the file's format has it (RATIONALE.md, "The events' JSON").
+      // by create(): zstd where the file's format has it (RATIONALE.md, "The events' JSON is zstd-compressed").
       """
       CREATE TABLE IF NOT EXISTS events (
         event_id    VARCHAR NOT NULL,

@@ -122,11 +122,11 @@ public final class Store implements AutoCloseable {
       Connection c = DriverManager.getConnection("jdbc:duckdb:");
       try {
         try (java.sql.Statement st = c.createStatement()) {
-          // Row groups of 16,384 rows instead of DuckDB's 122,880: a pruned read (see Locator) scans a seventh as
-          // much, for about 7 % more disk. The path is a SQL string literal here, so quotes are doubled.
           // A new file gets DuckDB 1.4's storage format, which can compress the events' JSON with zstd (Schema). A
           // file written before keeps its format: attaching it with a newer version would upgrade it in place.
           boolean fresh = !java.nio.file.Files.exists(file) || java.nio.file.Files.size(file) == 0;
+          // Row groups of 16,384 rows instead of DuckDB's 122,880: a pruned read (see Locator) scans a seventh as
+          // much, for about 7 % more disk. The path is a SQL string literal here, so quotes are doubled.
           st.execute("ATTACH '" + file.toAbsolutePath().toString().replace("'", "''") + "' AS weft"
               + " (ROW_GROUP_SIZE " + ROW_GROUP_SIZE + (fresh ? ", STORAGE_VERSION '" + STORAGE_VERSION + "'" : "")
               + ")");
@@ -773,18 +773,8 @@ public final class Store implements AutoCloseable {
    * content, which does not depend on how the events were batched.
    */
   public synchronized Map<String, Long> tableCounts() {
-    try {
-      Map<String, Long> out = new LinkedHashMap<>();
-      for (String t : Schema.TABLES) {
-        // Table names come from the fixed list in Schema, never from input.
-        boolean batched = !List.of("emitters", "declarations", "declared").contains(t);
-        out.put(t, (Long) rows(batched ? "SELECT count(*) FROM (SELECT DISTINCT * EXCLUDE (batch_no) FROM " + t + ")"
-            : "SELECT count(*) FROM " + t).get(0)[0]);
-      }
-      return out;
-    } catch (SQLException e) {
-      throw new StoreException("cannot count rows: " + e.getMessage(), e);
-    }
+    return counts(t -> List.of("emitters", "declarations", "declared").contains(t) ? "SELECT count(*) FROM " + t
+        : "SELECT count(*) FROM (SELECT DISTINCT * EXCLUDE (batch_no) FROM " + t + ")");
   }
 
   /**
@@ -793,12 +783,15 @@ public final class Store implements AutoCloseable {
    * least the {@link #tableCounts} (which scans every table to count distinct rows, for tests and replay's summary).
    */
   public synchronized Map<String, Long> storedRows() {
+    return counts(t -> "SELECT count(*) FROM " + t);
+  }
+
+  /** Each table's count, by the query {@code countOf} gives for its name. */
+  private Map<String, Long> counts(java.util.function.UnaryOperator<String> countOf) {
     try {
       Map<String, Long> out = new LinkedHashMap<>();
-      for (String t : Schema.TABLES) {
-        // Table names come from the fixed list in Schema, never from input.
-        out.put(t, (Long) rows("SELECT count(*) FROM " + t).get(0)[0]);
-      }
+      // Table names come from the fixed list in Schema, never from input.
+      for (String t : Schema.TABLES) out.put(t, (Long) rows(countOf.apply(t)).get(0)[0]);
       return out;
     } catch (SQLException e) {
       throw new StoreException("cannot count rows: " + e.getMessage(), e);
