@@ -86,7 +86,22 @@ public final class ServerBench {
   private record Generated(Path weftFile, Path zipkinFile, long events, long spans, long flows,
       List<String> sampleTraces) {}
 
-  private record Figures(long items, long flows, double seconds, Map<String, double[]> queries,
+  /**
+   * One kind of query: p50 and p99 of the answered calls in milliseconds, how many were answered, and how many were
+   * not (a peer's failed call is recorded, not fatal, so that one peer error cannot lose the whole run's figures).
+   */
+  private record Timing(double p50, double p99, int samples, int failures, String firstFailure) {
+    static Timing single(double ms) {
+      return new Timing(ms, ms, 1, 0, null);
+    }
+
+    String cell() {
+      String answered = samples == 0 ? "no answer" : String.format("%.1f / %.1f ms (%d)", p50, p99, samples);
+      return failures == 0 ? answered : answered + String.format("; %d failed: %s", failures, firstFailure);
+    }
+  }
+
+  private record Figures(long items, long flows, double seconds, Map<String, Timing> queries,
       double freshnessP50, double freshnessP99, long diskBytes) {
     double itemsPerSecond() {
       return items / seconds;
@@ -101,8 +116,18 @@ public final class ServerBench {
     Files.createDirectories(work);
     Generated g = generate();
     Figures weft = runWeft(g);
-    Figures zipkin = skipZipkin || zipkinJar == null ? null : runZipkin(g);
-    String md = report(g, weft, zipkin);
+    Figures zipkin = null;
+    String zipkinFailure = null;
+    if (!skipZipkin && zipkinJar != null) {
+      try {
+        zipkin = runZipkin(g);
+      } catch (Exception e) {
+        // the peer failing must not lose Weft's figures: record it in the report instead
+        zipkinFailure = String.valueOf(e.getMessage());
+        OUT.println("Zipkin failed: " + zipkinFailure);
+      }
+    }
+    String md = report(g, weft, zipkin, zipkinFailure);
     Files.writeString(work.resolve("server-bench.md"), md);
     OUT.println();
     OUT.println(md);
@@ -195,18 +220,18 @@ public final class ServerBench {
     try {
       awaitHealth(base + "/health", server);
       double seconds = ingest(g.weftFile(), g.events(), base + "/api/v1/events", "application/x-ndjson", true);
-      Map<String, double[]> q = new LinkedHashMap<>();
+      Map<String, Timing> q = new LinkedHashMap<>();
       SplittableRandom r = new SplittableRandom(7);
-      q.put("trace by id", latencies(200, () -> base + "/api/v1/traces/"
+      q.put("trace by id", latencies(200, true, () -> base + "/api/v1/traces/"
           + g.sampleTraces().get(r.nextInt(g.sampleTraces().size()))));
-      q.put("seed query", latencies(100, () -> base + "/api/v1/search?limit=100&q=" + enc(
+      q.put("seed query", latencies(100, true, () -> base + "/api/v1/search?limit=100&q=" + enc(
           "op=UpdateInventory status=failed merchant_id=" + ShopWorkload.badMerchant(r.nextInt(1000)))));
       String topology = base + "/api/v1/topology?view=services&since=24h";
       long t0 = System.nanoTime();
       if (get(topology).statusCode() != 200) throw new IllegalStateException("topology failed");
       double first = (System.nanoTime() - t0) / 1e6;
-      q.put("topology, 24 h", latencies(20, () -> topology));
-      q.put("topology, 24 h, first read after ingest", new double[] {first, first, 1});
+      q.put("topology, 24 h", latencies(20, true, () -> topology));
+      q.put("topology, 24 h, first read after ingest", Timing.single(first));
       double[] fresh = freshness(base, g.events() / seconds / 2, 99);
       q.put("topology, 24 h, under ingest (dashboard)", topologyUnderIngest(base, topology, g.events() / seconds / 2));
       stop(server);
@@ -221,7 +246,7 @@ public final class ServerBench {
    * A dashboard open during live ingest: {@link #freshness} runs again while another thread reads the topology once a
    * second. Returns the topology's p50, p99 and sample count (ms), and prints the freshness it saw meanwhile.
    */
-  private double[] topologyUnderIngest(String base, String topology, double rate) throws Exception {
+  private Timing topologyUnderIngest(String base, String topology, double rate) throws Exception {
     List<Double> samples = java.util.Collections.synchronizedList(new ArrayList<>());
     java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
     java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
@@ -248,7 +273,7 @@ public final class ServerBench {
     double[] s = samples.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     OUT.printf("  %d topology reads, p50 %.1f ms, p99 %.1f ms; freshness meanwhile p50 %.0f ms, p99 %.0f ms%n",
         s.length, pct(s, 0.5), pct(s, 0.99), fresh[0], fresh[1]);
-    return new double[] {pct(s, 0.5), pct(s, 0.99), s.length};
+    return new Timing(pct(s, 0.5), pct(s, 0.99), s.length, 0, null);
   }
 
   /**
@@ -311,15 +336,15 @@ public final class ServerBench {
     try {
       awaitHealth(base + "/health", server);
       double seconds = ingest(g.zipkinFile(), g.spans(), base + "/api/v2/spans", "application/json", false);
-      Map<String, double[]> q = new LinkedHashMap<>();
+      Map<String, Timing> q = new LinkedHashMap<>();
       SplittableRandom r = new SplittableRandom(7);
       long endTs = System.currentTimeMillis();
-      q.put("trace by id", latencies(200, () -> base + "/api/v2/trace/"
+      q.put("trace by id", latencies(200, false, () -> base + "/api/v2/trace/"
           + g.sampleTraces().get(r.nextInt(g.sampleTraces().size()))));
-      q.put("seed query", latencies(100, () -> base + "/api/v2/traces?serviceName=inventory&spanName=updateinventory"
+      q.put("seed query", latencies(100, false, () -> base + "/api/v2/traces?serviceName=inventory&spanName=updateinventory"
           + "&limit=100&endTs=" + endTs + "&lookback=" + 2 * 86_400_000L + "&annotationQuery=" + enc(
           "merchant_id=" + ShopWorkload.badMerchant(r.nextInt(1000)) + " and error")));
-      q.put("topology, 24 h", latencies(20, () -> base + "/api/v2/dependencies?endTs=" + endTs + "&lookback="
+      q.put("topology, 24 h", latencies(20, false, () -> base + "/api/v2/dependencies?endTs=" + endTs + "&lookback="
           + 86_400_000L));
       return new Figures(g.spans(), g.flows(), seconds, q, Double.NaN, Double.NaN, -1);
     } finally {
@@ -413,25 +438,50 @@ public final class ServerBench {
   static final Duration QUERY_BUDGET = Duration.ofSeconds(90);
 
   /**
-   * p50 and p99 in milliseconds, and the number of samples, of up to {@code n} GETs (after 3 warm-up calls), each
-   * checked for a 200. Stops early once {@link #QUERY_BUDGET} has passed, with at least 5 samples.
+   * Up to {@code n} GETs (after 3 warm-up calls), each expected to answer 200. Stops early once {@link #QUERY_BUDGET}
+   * has passed, with at least 5 calls. With {@code strict} (Weft's own queries) a failed call ends the run; otherwise
+   * (the peer) it is counted and left out of the percentiles.
    */
-  private double[] latencies(int n, java.util.function.Supplier<String> url) throws Exception {
-    for (int i = 0; i < 3; i++) get(url.get());
+  private Timing latencies(int n, boolean strict, java.util.function.Supplier<String> url) throws Exception {
+    for (int i = 0; i < 3; i++) {
+      try {
+        get(url.get());
+      } catch (IOException e) {
+        if (strict) throw e;
+      }
+    }
     double[] t = new double[n];
     long deadline = System.nanoTime() + QUERY_BUDGET.toNanos();
-    int done = 0;
-    while (done < n && (done < 5 || System.nanoTime() < deadline)) {
+    int answered = 0;
+    int failed = 0;
+    String firstFailure = null;
+    while (answered + failed < n && (answered + failed < 5 || System.nanoTime() < deadline)) {
       String u = url.get();
       long t0 = System.nanoTime();
-      HttpResponse<String> r = get(u);
-      t[done++] = (System.nanoTime() - t0) / 1e6;
-      if (r.statusCode() != 200) throw new IllegalStateException("GET " + u + " answered " + r.statusCode());
+      String failure;
+      try {
+        HttpResponse<String> r = get(u);
+        failure = r.statusCode() == 200 ? null : "HTTP " + r.statusCode();
+      } catch (IOException e) {
+        failure = e.getClass().getSimpleName();
+      }
+      double ms = (System.nanoTime() - t0) / 1e6;
+      if (failure == null) {
+        t[answered++] = ms;
+        continue;
+      }
+      if (strict) throw new IllegalStateException("GET " + u + " answered " + failure);
+      if (failed++ == 0) {
+        firstFailure = failure;
+        OUT.println("  GET " + u + " failed: " + failure + " (counted, not timed)");
+      }
     }
-    t = Arrays.copyOf(t, done);
+    t = Arrays.copyOf(t, answered);
     Arrays.sort(t);
-    if (done < n) OUT.printf("  %d of %d samples within the %d s budget%n", done, n, QUERY_BUDGET.toSeconds());
-    return new double[] {pct(t, 0.5), pct(t, 0.99), done};
+    if (answered + failed < n) {
+      OUT.printf("  %d of %d calls within the %d s budget%n", answered + failed, n, QUERY_BUDGET.toSeconds());
+    }
+    return new Timing(pct(t, 0.5), pct(t, 0.99), answered, failed, firstFailure);
   }
 
   private void awaitHealth(String url, Process p) throws Exception {
@@ -455,7 +505,7 @@ public final class ServerBench {
 
   // ------------------------------------------------------------------ report
 
-  private String report(Generated g, Figures w, Figures z) {
+  private String report(Generated g, Figures w, Figures z, String zipkinFailure) {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format("Workload: %,d Weft events (%,d shop flows, %.1f events per flow) = %,d Zipkin spans; "
         + "batches of %,d events; server heap 6 GiB (Weft), 12 GiB (Zipkin).%n%n", g.events(), g.flows(),
@@ -468,16 +518,16 @@ public final class ServerBench {
             w.flowsPerSecond() / z.flowsPerSecond())));
     sb.append(String.format("| freshness p50 / p99 at half rate | %.0f / %.0f ms | — | p99 ≤ 1 s |%n",
         w.freshnessP50(), w.freshnessP99()));
-    for (Map.Entry<String, double[]> q : w.queries().entrySet()) {
+    for (Map.Entry<String, Timing> q : w.queries().entrySet()) {
       String target = q.getKey().startsWith("trace") ? "≤ 5 ms" : q.getKey().startsWith("seed") ? "≤ 50 ms"
           : "≤ 100 ms";
-      double[] zq = z == null ? null : z.queries().get(q.getKey());
-      sb.append(String.format("| %s p50 / p99 (samples) | %.1f / %.1f ms (%.0f) | %s | %s |%n", q.getKey(),
-          q.getValue()[0], q.getValue()[1], q.getValue()[2],
-          zq == null ? "—" : String.format("%.1f / %.1f ms (%.0f)", zq[0], zq[1], zq[2]), target));
+      Timing zq = z == null ? null : z.queries().get(q.getKey());
+      sb.append(String.format("| %s p50 / p99 (samples) | %s | %s | %s |%n", q.getKey(), q.getValue().cell(),
+          zq == null ? "—" : zq.cell(), target));
     }
     sb.append(String.format("| bytes on disk per event | %.0f | in memory | ≤ 40 |%n",
         (double) w.diskBytes() / g.events()));
+    if (zipkinFailure != null) sb.append("\nZipkin did not finish: ").append(zipkinFailure).append('\n');
     return sb.toString();
   }
 
