@@ -17,6 +17,16 @@ final class Rows {
    * counts and sums) is narrowed to a long; topology keeps fractional milliseconds, so it reads without.
    */
   static List<Object[]> query(Connection conn, boolean integral, String sql, Object... params) throws SQLException {
+    try {
+      return read(conn, integral, sql, params);
+    } finally {
+      // reads run inside the connection's open transaction; end it so the next batch starts fresh
+      conn.commit();
+    }
+  }
+
+  /** As {@link #query}, without ending the transaction: for several reads of one answer, which then commits. */
+  static List<Object[]> read(Connection conn, boolean integral, String sql, Object... params) throws SQLException {
     List<Object[]> out = new ArrayList<>();
     try (PreparedStatement ps = conn.prepareStatement(sql)) {
       Projection.bind(ps, Arrays.asList(params));
@@ -33,9 +43,6 @@ final class Rows {
           out.add(row);
         }
       }
-    } finally {
-      // reads run inside the connection's open transaction; end it so the next batch starts fresh
-      conn.commit();
     }
     return out;
   }

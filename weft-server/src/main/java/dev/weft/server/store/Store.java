@@ -246,6 +246,9 @@ public final class Store implements AutoCloseable {
   /**
    * Everything about one trace: its operations, messages, DAG edges, events, and the traces linked to it. Every read
    * is limited to the batches the {@link Locator} names for the trace, so its cost follows the trace, not the store.
+   * The trace's ids are read first and bound as lists in the reads after, because DuckDB filters a bound list while it
+   * scans, but runs a subquery as a join after reading every column of the pruned row groups (RATIONALE.md, "Trace
+   * reads"). The reads share one transaction, so the answer is one consistent state.
    */
   public synchronized TraceView trace(String traceId) {
     Objects.requireNonNull(traceId, "traceId");
@@ -254,50 +257,70 @@ public final class Store implements AutoCloseable {
     try {
       long cutoff = abandonCutoff(config.clock().instant());
       Prune in = new Prune(batches);
-      // The trace's operations and messages, as subqueries: each read below is one pruned semi-join.
-      String myOps = "(SELECT op_id FROM op_traces WHERE " + in.sql() + " AND trace_id = ?)";
-      String myMsgs = "(SELECT message_id FROM message_traces WHERE " + in.sql() + " AND trace_id = ?)";
-      List<Object> mine = in.params(traceId);
-
-      // Every set row of the trace's operations and messages, in one query.
-      List<Object> params = new ArrayList<>();
-      StringBuilder sql = new StringBuilder();
-      String[][] parts = {
-          {"ot", "op_id, trace_id, NULL::INTEGER, NULL::VARCHAR, NULL::VARCHAR", "op_traces", "op_id", myOps},
-          {"oi", "op_id, message_id, idx, NULL, NULL", "op_inputs", "op_id", myOps},
-          {"mt", "message_id, trace_id, idx, NULL, NULL", "message_traces", "message_id", myMsgs},
-          {"mp", "message_id, parent_id, idx, NULL, NULL", "message_parents", "message_id", myMsgs},
-          {"tg", "owner_id, kind, NULL, key, value", "tags", "owner_kind = 'msg' AND owner_id", myMsgs}};
-      for (String[] p : parts) {
-        if (sql.length() > 0) sql.append(" UNION ALL ");
-        // kinds, columns and tables are the constants above; only the prune bounds and the trace id are bound
-        sql.append("SELECT DISTINCT '").append(p[0]).append("', ").append(p[1]).append(" FROM ").append(p[2])
-            .append(" WHERE ").append(in.sql()).append(" AND ").append(p[3]).append(" IN ").append(p[4]);
-        params.addAll(in.params());
-        params.addAll(mine);
+      List<String> opIds = new ArrayList<>();
+      List<String> msgIds = new ArrayList<>();
+      Map<String, Integer> eventBatches = new HashMap<>();
+      List<Object> params = in.params(traceId);
+      params.addAll(in.params(traceId));
+      params.addAll(in.params(traceId));
+      for (Object[] r : read("SELECT 'o', op_id, NULL::BIGINT FROM op_traces WHERE " + in.sql() + " AND trace_id = ?"
+          + " UNION ALL SELECT 'm', message_id, NULL FROM message_traces WHERE " + in.sql() + " AND trace_id = ?"
+          + " UNION ALL SELECT 'e', event_id, batch_no FROM event_traces WHERE " + in.sql() + " AND trace_id = ?",
+          params.toArray())) {
+        String id = (String) r[1];
+        switch ((String) r[0]) {
+          case "o" -> opIds.add(id);
+          case "m" -> msgIds.add(id);
+          default -> eventBatches.put(id, ((Number) r[2]).intValue());
+        }
       }
+      opIds = opIds.stream().distinct().sorted().toList();
+      msgIds = msgIds.stream().distinct().sorted().toList();
+
+      // Every set row of the trace's operations and messages, in one query per chunk of ids.
       Map<String, List<Object[]>> sets = new HashMap<>();
-      for (Object[] r : rows(sql.toString(), params.toArray())) {
-        sets.computeIfAbsent((String) r[0], k -> new ArrayList<>()).add(r);
+      String[][] opParts = {
+          {"ot", "op_id, trace_id, NULL::INTEGER, NULL::VARCHAR, NULL::VARCHAR", "op_traces", "op_id"},
+          {"oi", "op_id, message_id, idx, NULL, NULL", "op_inputs", "op_id"}};
+      String[][] msgParts = {
+          {"mt", "message_id, trace_id, idx, NULL::VARCHAR, NULL::VARCHAR", "message_traces", "message_id"},
+          {"mp", "message_id, parent_id, idx, NULL, NULL", "message_parents", "message_id"},
+          {"tg", "owner_id, kind, NULL, key, value", "tags", "owner_kind = 'msg' AND owner_id"}};
+      List<List<String>> opChunks = chunks(opIds);
+      List<List<String>> msgChunks = chunks(msgIds);
+      for (int i = 0; i < Math.max(opChunks.size(), msgChunks.size()); i++) {
+        setRows(sets, in, opParts, i < opChunks.size() ? opChunks.get(i) : List.of(), msgParts,
+            i < msgChunks.size() ? msgChunks.get(i) : List.of());
       }
       Map<String, List<String>> opTraces = grouped(sets.get("ot"));
       Map<String, List<String>> inputs = grouped(sets.get("oi"));
       Map<String, List<String>> msgTraces = grouped(sets.get("mt"));
       Map<String, List<String>> parents = grouped(sets.get("mp"));
 
-      List<Object> opParams = new ArrayList<>(List.of(cutoff));
-      opParams.addAll(in.params());
-      opParams.addAll(mine);
-      List<OpRow> ops = new ArrayList<>();
-      for (Object[] r : rows("SELECT " + OP_COLUMNS + " FROM operations o WHERE " + in.sql("o") + " AND o.op_id IN "
-          + myOps + " ORDER BY o.start_ticks NULLS LAST, o.op_id", opParams.toArray())) {
-        ops.add(opRow(r, opTraces));
+      List<Object[]> opRows = new ArrayList<>();
+      for (List<String> chunk : chunks(opIds)) {
+        List<Object> p = new ArrayList<>(List.of(cutoff));
+        p.addAll(in.params());
+        p.addAll(chunk);
+        opRows.addAll(read("SELECT " + OP_COLUMNS + " FROM operations o WHERE " + in.sql("o") + " AND o.op_id IN ("
+            + placeholders(chunk.size()) + ")", p.toArray()));
       }
-      List<Object> msgParams = new ArrayList<>(in.params());
-      msgParams.addAll(mine);
-      List<Object[]> msgRows = rows("SELECT m.message_id, m.producer, m.schema_uri, m.channel, m.msg_ticks,"
-          + " m.send_ticks, m.send_op_id FROM messages m WHERE " + in.sql("m") + " AND m.message_id IN " + myMsgs
-          + " ORDER BY m.msg_ticks NULLS LAST, m.message_id", msgParams.toArray());
+      // start, then id; an operation without a start last
+      opRows.sort(java.util.Comparator.comparing((Object[] r) -> (Long) r[5],
+          java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder())).thenComparing(r -> (String) r[0]));
+      List<OpRow> ops = new ArrayList<>();
+      for (Object[] r : opRows) ops.add(opRow(r, opTraces));
+
+      List<Object[]> msgRows = new ArrayList<>();
+      for (List<String> chunk : chunks(msgIds)) {
+        List<Object> p = new ArrayList<>(in.params());
+        p.addAll(chunk);
+        msgRows.addAll(read("SELECT m.message_id, m.producer, m.schema_uri, m.channel, m.msg_ticks, m.send_ticks,"
+            + " m.send_op_id FROM messages m WHERE " + in.sql("m") + " AND m.message_id IN ("
+            + placeholders(chunk.size()) + ")", p.toArray()));
+      }
+      msgRows.sort(java.util.Comparator.comparing((Object[] r) -> (Long) r[4],
+          java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder())).thenComparing(r -> (String) r[0]));
       List<MessageRow> messages = messages(msgRows, msgTraces, parents, sets.getOrDefault("tg", List.of()));
 
       List<Edge> edges = new ArrayList<>();
@@ -316,19 +339,70 @@ public final class Store implements AutoCloseable {
       part.sort(java.util.Comparator.comparing(Edge::from).thenComparing(Edge::to));
       edges.addAll(part);
 
-      List<EventRow> events = new ArrayList<>();
-      List<Object> evParams = new ArrayList<>(mine);
-      evParams.addAll(in.params());
-      for (Object[] r : rows("SELECT e.event_id, e.ts, e.event_type, e.service, e.op_id, e.json FROM events e"
-          + " WHERE e.event_id IN (SELECT event_id FROM event_traces WHERE " + in.sql() + " AND trace_id = ?)"
-          + " AND " + in.sql("e") + " ORDER BY e.ts, e.event_id", evParams.toArray())) {
-        events.add(new EventRow((String) r[0], (Long) r[1], (String) r[2], (String) r[3], (String) r[4],
-            (String) r[5]));
-      }
-      return new TraceView(traceId, ops, messages, edges, events, linked(traceId, ops, messages));
+      List<EventRow> events = traceEvents(in, traceId, eventBatches);
+      List<String> linked = linked(traceId, ops, messages);
+      conn.commit();
+      return new TraceView(traceId, ops, messages, edges, events, linked);
     } catch (SQLException e) {
+      rollback(e);
       throw new StoreException("cannot read trace: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The set rows {@code (kind, owner, value, idx, key, value)} of a chunk of operation ids and one of message ids, in
+   * one query, added to {@code sets} by kind. A part is (kind, columns, table, id column).
+   */
+  private void setRows(Map<String, List<Object[]>> sets, Prune in, String[][] opParts, List<String> opIds,
+      String[][] msgParts, List<String> msgIds) throws SQLException {
+    List<Object> params = new ArrayList<>();
+    StringBuilder sql = new StringBuilder();
+    for (int side = 0; side < 2; side++) {
+      List<String> ids = side == 0 ? opIds : msgIds;
+      if (ids.isEmpty()) continue;
+      for (String[] p : side == 0 ? opParts : msgParts) {
+        if (sql.length() > 0) sql.append(" UNION ALL ");
+        // kinds, columns and tables are the callers' constants; only the prune bounds and the ids are bound
+        sql.append("SELECT DISTINCT '").append(p[0]).append("', ").append(p[1]).append(" FROM ").append(p[2])
+            .append(" WHERE ").append(in.sql()).append(" AND ").append(p[3]).append(" IN (")
+            .append(placeholders(ids.size())).append(')');
+        params.addAll(in.params());
+        params.addAll(ids);
+      }
+    }
+    if (sql.length() == 0) return;
+    for (Object[] r : read(sql.toString(), params.toArray())) {
+      sets.computeIfAbsent((String) r[0], k -> new ArrayList<>()).add(r);
+    }
+  }
+
+  /**
+   * The trace's events in replay order, given the batch of each ({@code ids}). Most carry the trace as their own
+   * {@code trace_id}, which DuckDB filters while it scans; the few that name it only among their other traces (a
+   * fan-in's) are read by id, from their own batches only.
+   */
+  private List<EventRow> traceEvents(Prune in, String traceId, Map<String, Integer> ids) throws SQLException {
+    String select = "SELECT e.event_id, e.ts, e.event_type, e.service, e.op_id, e.json FROM events e WHERE ";
+    List<Object[]> rows = read(select + in.sql("e") + " AND e.trace_id = ?", in.params(traceId).toArray());
+    // the event's traces decide, as everywhere: the spec requires them to hold trace_id, but an event built in code
+    // need not
+    rows.removeIf(r -> !ids.containsKey((String) r[0]));
+    Map<String, Integer> rest = new java.util.TreeMap<>(ids);
+    for (Object[] r : rows) rest.remove((String) r[0]);
+    for (List<String> chunk : chunks(new ArrayList<>(rest.keySet()))) {
+      Prune own = new Prune(chunk.stream().mapToInt(rest::get).distinct().sorted().toArray());
+      List<Object> p = new ArrayList<>(own.params());
+      p.addAll(chunk);
+      rows.addAll(read(select + own.sql("e") + " AND e.event_id IN (" + placeholders(chunk.size()) + ")",
+          p.toArray()));
+    }
+    rows.sort(java.util.Comparator.comparing((Object[] r) -> (Long) r[1]).thenComparing(r -> (String) r[0]));
+    List<EventRow> events = new ArrayList<>();
+    for (Object[] r : rows) {
+      events.add(new EventRow((String) r[0], (Long) r[1], (String) r[2], (String) r[3], (String) r[4],
+          (String) r[5]));
+    }
+    return events;
   }
 
   /**
@@ -399,30 +473,36 @@ public final class Store implements AutoCloseable {
       parents.addAll(m.parentIds());
     }
     parents.removeAll(mine);
-    if (!parents.isEmpty()) {
-      List<String> ids = new ArrayList<>(parents);
-      int[] b = projection.locator.union(Locator.MESSAGE, ids);
-      if (b.length > 0) {
-        Prune in = new Prune(b);
-        for (List<String> t : pairs(in, "message_traces", "message_id", "trace_id", ids).values()) out.addAll(t);
+    // one query: the traces of the parents outside this trace, and of the children of its messages
+    List<String> parts = new ArrayList<>();
+    List<Object> params = new ArrayList<>();
+    int[] parentBatches = projection.locator.union(Locator.MESSAGE, parents);
+    if (parentBatches.length > 0) {
+      Prune in = new Prune(parentBatches);
+      for (List<String> chunk : chunks(new ArrayList<>(parents))) {
+        parts.add("SELECT trace_id FROM message_traces WHERE " + in.sql() + " AND message_id IN ("
+            + placeholders(chunk.size()) + ")");
+        params.addAll(in.params());
+        params.addAll(chunk);
       }
     }
-    if (!mine.isEmpty()) {
-      List<String> ids = new ArrayList<>(mine);
-      java.util.Collections.sort(ids);
-      int[] b = projection.locator.union(Locator.CHILDREN, ids);
-      if (b.length > 0) {
-        Prune in = new Prune(b);
-        for (List<String> chunk : chunks(ids)) {
-          List<Object> params = new ArrayList<>(in.params());
-          params.addAll(in.params());
-          params.addAll(chunk);
-          // a child's traces were written in the same batch as its parent_id row
-          out.addAll(strings("SELECT DISTINCT t.trace_id FROM message_parents p JOIN message_traces t"
-              + " ON t.message_id = p.message_id AND t.batch_no = p.batch_no WHERE " + in.sql("p") + " AND "
-              + in.sql("t") + " AND p.parent_id IN (" + placeholders(chunk.size()) + ")", params.toArray()));
-        }
+    List<String> ids = new ArrayList<>(mine);
+    java.util.Collections.sort(ids);
+    int[] childBatches = projection.locator.union(Locator.CHILDREN, ids);
+    if (childBatches.length > 0) {
+      Prune in = new Prune(childBatches);
+      for (List<String> chunk : chunks(ids)) {
+        // a child's traces were written in the same batch as its parent_id row
+        parts.add("SELECT t.trace_id FROM message_parents p JOIN message_traces t ON t.message_id = p.message_id"
+            + " AND t.batch_no = p.batch_no WHERE " + in.sql("p") + " AND " + in.sql("t") + " AND p.parent_id IN ("
+            + placeholders(chunk.size()) + ")");
+        params.addAll(in.params());
+        params.addAll(in.params());
+        params.addAll(chunk);
       }
+    }
+    if (!parts.isEmpty()) {
+      for (Object[] r : read(String.join(" UNION ", parts), params.toArray())) out.add((String) r[0]);
     }
     out.remove(traceId);
     return new ArrayList<>(out);
@@ -876,6 +956,11 @@ public final class Store implements AutoCloseable {
 
   private List<Object[]> rows(String sql, Object... params) throws SQLException {
     return Rows.query(conn, true, sql, params);
+  }
+
+  /** As {@link #rows}, inside the caller's transaction, which the caller ends. */
+  private List<Object[]> read(String sql, Object... params) throws SQLException {
+    return Rows.read(conn, true, sql, params);
   }
 
   @Override

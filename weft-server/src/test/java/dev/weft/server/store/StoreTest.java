@@ -399,8 +399,17 @@ class StoreTest {
       assertThat(price.traces()).containsExactly(shop.traceM1, shop.traceM2);
       assertThat(price.channel()).isEqualTo("kafka:price-changes");
       assertThat(price.ptags()).containsEntry("merchant_id", "m-1");
-      // events of the trace are the exact JSON, in time order
-      assertThat(m1.events()).isNotEmpty();
+      // events of the trace are the exact JSON, in time order: every event that names the trace, including the
+      // fan-in's, whose own trace_id may be the other trace
+      for (String trace : List.of(shop.traceM1, shop.traceM2)) {
+        List<String> expected = shop.events().stream().filter(e -> e.traces().contains(trace))
+            .sorted(java.util.Comparator.comparingLong(TelemetryEvent::timestamp)
+                .thenComparing(TelemetryEvent::eventId))
+            .map(TelemetryEvent::eventId).toList();
+        assertThat(store.trace(trace).events()).extracting(Store.EventRow::eventId)
+            .containsExactlyElementsOf(expected);
+      }
+      assertThat(shop.events()).anyMatch(e -> e.traces().contains(shop.traceM2) && !e.traceId().equals(shop.traceM2));
       for (Store.EventRow e : m1.events()) {
         TelemetryEvent parsed = ((dev.weft.core.Result.Ok<TelemetryEvent, ?>) EventJson.parse(e.json())).value();
         assertThat(parsed.traces()).contains(shop.traceM1);
@@ -408,6 +417,38 @@ class StoreTest {
       }
       // the DECLARE has its own trace and fills the declared topology
       assertThat(store.tableCounts().get("declared")).isEqualTo(1L);
+    }
+  }
+
+  @Test
+  void aTraceOfMoreIdsThanOneBoundListIsReadWhole() {
+    // the trace read binds the trace's ids in lists of at most 500; this trace has 601 operations and 600 messages
+    Tracer api = shop.tracer("bulk-api");
+    Tracer inv = shop.tracer("bulk-inventory");
+    Operation root = api.start("BulkUpdate");
+    for (int i = 0; i < 600; i++) {
+      Envelope<?, String> out = root.prepareOut("urn:shop:SkuUpdated:v1", "sku-" + i);
+      api.sent(out.header(), "kafka:sku-updates", root);
+      Operation h = inv.start("UpdateInventory", Envelope.in(out.header(), "x"));
+      inv.received(out.header(), "kafka:sku-updates", h);
+      h.complete();
+    }
+    root.complete();
+    List<TelemetryEvent> events = shop.sink.events().stream()
+        .filter(e -> e.service().startsWith("bulk-")).toList();
+    String trace = events.get(0).traceId();
+    try (Store one = open("bulk-one.db"); Store shuffled = open("bulk-shuffled.db")) {
+      one.ingest(events);
+      List<TelemetryEvent> mixed = new ArrayList<>(events);
+      Collections.shuffle(mixed, new Random(11));
+      for (int i = 0; i < mixed.size(); i += 300) shuffled.ingest(mixed.subList(i, Math.min(mixed.size(), i + 300)));
+      Store.TraceView t = one.trace(trace);
+      assertThat(t.operations()).hasSize(601);
+      assertThat(t.messages()).hasSize(600);
+      assertThat(t.events()).extracting(Store.EventRow::eventId)
+          .containsExactlyInAnyOrderElementsOf(events.stream().map(TelemetryEvent::eventId).toList());
+      assertThat(t.edges().stream().filter(e -> e.kind().equals("input"))).hasSize(600);
+      assertThat(shuffled.trace(trace)).isEqualTo(t);
     }
   }
 
