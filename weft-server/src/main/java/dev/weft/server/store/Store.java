@@ -741,14 +741,14 @@ public final class Store implements AutoCloseable {
   /** The by-service edges of the cached window from {@code sinceTicks}, computed from the tables (for tests). */
   synchronized List<Topology.ServiceEdge> serviceEdgesUncached(long sinceTicks) throws SQLException {
     long from = Math.floorDiv(sinceTicks, TopologyCache.WIDTH) * TopologyCache.WIDTH;
-    return TopologyParts.services(new TopologyQueries(conn).serviceParts(TopologyQueries.WHOLE_WINDOW, from,
+    return TopologyParts.services(new TopologyQueries(conn, projection.locator).serviceParts(TopologyQueries.WHOLE_WINDOW, from,
         Long.MAX_VALUE, false).values(), abandonCutoff(config.clock().instant()));
   }
 
   /** As {@link #serviceEdgesUncached}, by type. */
   synchronized List<Topology.TypeEdge> typeEdgesUncached(long sinceTicks) throws SQLException {
     long from = Math.floorDiv(sinceTicks, TopologyCache.WIDTH) * TopologyCache.WIDTH;
-    return TopologyParts.types(new TopologyQueries(conn).typeParts(TopologyQueries.WHOLE_WINDOW, from,
+    return TopologyParts.types(new TopologyQueries(conn, projection.locator).typeParts(TopologyQueries.WHOLE_WINDOW, from,
         Long.MAX_VALUE, false).values(), abandonCutoff(config.clock().instant()));
   }
 
@@ -778,7 +778,7 @@ public final class Store implements AutoCloseable {
       throws SQLException {
     java.time.Instant now = config.clock().instant();
     long nowTicks = dev.weft.core.Ticks.of(now);
-    TopologyQueries q = new TopologyQueries(conn);
+    TopologyQueries q = new TopologyQueries(conn, projection.locator);
     long span = nowTicks - sinceTicks;
     boolean useCache = span >= CACHED_WINDOW_MIN && span <= CACHED_WINDOW_MAX
         && (step == TopologyQueries.WHOLE_WINDOW || step % TopologyCache.WIDTH == 0);
@@ -808,7 +808,7 @@ public final class Store implements AutoCloseable {
   /** Declared channels against observed ones, per service; see {@link Topology.Drift}. */
   public synchronized Topology.Drift topologyDrift() {
     try {
-      return new TopologyQueries(conn).drift();
+      return new TopologyQueries(conn, projection.locator).drift();
     } catch (SQLException e) {
       throw new StoreException("cannot read declared topology: " + e.getMessage(), e);
     }

@@ -81,23 +81,11 @@ final class TopologyQueries {
   private static final String DIRTY_MESSAGES_SQL =
       "SELECT DISTINCT msg_ticks // ? FROM messages WHERE touched_batch > ?";
 
-  /**
-   * The buckets of the operations whose roll-up batches after {@code ?} may have changed: operations they wrote, and
-   * those that received, sent or listed as input a message they wrote (its producer, channel or type may be new), or
-   * that a new receive names. Both the start's and the end's bucket: an operation without START is counted at its
-   * end until the START comes.
-   */
-  private static final String DIRTY_OPS_SQL = """
-      WITH tm AS (SELECT message_id, send_op_id FROM messages WHERE touched_batch > ?),
-      ref AS (
-        SELECT op_id FROM operations WHERE touched_batch > ?
-        UNION SELECT op_id FROM receives WHERE batch_no > ? AND op_id IS NOT NULL
-        UNION SELECT send_op_id FROM tm WHERE send_op_id IS NOT NULL
-        UNION SELECT op_id FROM receives WHERE op_id IS NOT NULL AND message_id IN (SELECT message_id FROM tm)
-        UNION SELECT op_id FROM op_inputs WHERE message_id IN (SELECT message_id FROM tm))
-      SELECT DISTINCT b FROM (
-        SELECT unnest([start_ticks // ?, end_ticks // ?]) AS b FROM operations WHERE op_id IN (SELECT op_id FROM ref))
-      WHERE b IS NOT NULL""";
+  /** What batches after {@code ?} wrote: messages, and the operations named by them or by new rows. */
+  private static final String TOUCHED_MESSAGES_SQL =
+      "SELECT message_id, send_op_id FROM messages WHERE touched_batch > ?";
+  private static final String TOUCHED_OPS_SQL = "SELECT op_id FROM operations WHERE touched_batch > ?"
+      + " UNION SELECT op_id FROM receives WHERE batch_no > ? AND op_id IS NOT NULL";
 
   /** A bucket wider than any tick value: the whole window in one bucket. */
   static final long WHOLE_WINDOW = Long.MAX_VALUE;
@@ -170,12 +158,81 @@ final class TopologyQueries {
   /** The buckets (of {@code width}) whose roll-ups batches after {@code batch} may have changed. */
   record Dirty(java.util.Set<Long> messageBuckets, java.util.Set<Long> opBuckets) {}
 
+  /**
+   * The buckets of the messages that batches after {@code batch} wrote, and of the operations whose roll-up they may
+   * have changed: operations they wrote, those that received, sent or listed as input a message they wrote (its
+   * producer, channel or type may be new), or that a new receive names. Both the start's and the end's bucket: an
+   * operation without START is counted at its end until the START comes. The links are followed in the batches the
+   * {@link Locator} names for the ids, so the cost follows what changed, not the store (RATIONALE.md, "Topology
+   * roll-ups").
+   */
   Dirty dirty(long batch, long width) throws SQLException {
     java.util.Set<Long> messages = new java.util.TreeSet<>();
     for (Object[] r : rows(DIRTY_MESSAGES_SQL, width, batch)) messages.add(asLong(r[0]));
-    java.util.Set<Long> ops = new java.util.TreeSet<>();
-    for (Object[] r : rows(DIRTY_OPS_SQL, batch, batch, batch, width, width)) ops.add(asLong(r[0]));
-    return new Dirty(messages, ops);
+    List<String> touched = new ArrayList<>();
+    java.util.Set<String> ops = new java.util.HashSet<>();
+    for (Object[] r : rows(TOUCHED_MESSAGES_SQL, batch)) {
+      touched.add((String) r[0]);
+      if (r[1] != null) ops.add((String) r[1]);
+    }
+    for (Object[] r : rows(TOUCHED_OPS_SQL, batch, batch)) ops.add((String) r[0]);
+    if (!touched.isEmpty()) {
+      List<String> parts = new ArrayList<>();
+      List<Object> params = new ArrayList<>();
+      int[] receiving = locator.union(Locator.MESSAGE, touched);
+      if (receiving.length > 0) {
+        Prune in = new Prune(receiving);
+        parts.add("SELECT op_id FROM receives WHERE " + in.sql() + " AND op_id IS NOT NULL"
+            + " AND message_id IN (SELECT id FROM topo_ids)");
+        params.addAll(in.params());
+      }
+      int[] inputs = locator.union(Locator.INPUT, touched);
+      if (inputs.length > 0) {
+        Prune in = new Prune(inputs);
+        parts.add("SELECT op_id FROM op_inputs WHERE " + in.sql() + " AND message_id IN (SELECT id FROM topo_ids)");
+        params.addAll(in.params());
+      }
+      if (!parts.isEmpty()) {
+        ids(touched);
+        for (Object[] r : rows(String.join(" UNION ", parts), params.toArray())) ops.add((String) r[0]);
+      }
+    }
+    java.util.Set<Long> opBuckets = new java.util.TreeSet<>();
+    int[] opBatches = locator.union(Locator.OP, ops);
+    if (opBatches.length > 0) {
+      Prune in = new Prune(opBatches);
+      ids(ops);
+      List<Object> params = new ArrayList<>(List.of(width, width));
+      params.addAll(in.params());
+      for (Object[] r : rows("SELECT DISTINCT b FROM (SELECT unnest([start_ticks // ?, end_ticks // ?]) AS b"
+          + " FROM operations WHERE " + in.sql() + " AND op_id IN (SELECT id FROM topo_ids)) WHERE b IS NOT NULL",
+          params.toArray())) {
+        opBuckets.add(asLong(r[0]));
+      }
+    }
+    return new Dirty(messages, opBuckets);
+  }
+
+  /**
+   * Puts {@code ids} in the temporary table {@code topo_ids}, for a semi-join: thousands of ids go in by DuckDB's
+   * appender faster than as bound parameters. The appender commits on its own, so the table is emptied and filled
+   * between transactions, and the next read sees it.
+   */
+  private void ids(java.util.Collection<String> ids) throws SQLException {
+    try (java.sql.Statement s = conn.createStatement()) {
+      conn.commit();
+      s.execute("CREATE TEMP TABLE IF NOT EXISTS topo_ids (id VARCHAR)");
+      s.execute("DELETE FROM topo_ids");
+      conn.commit();
+    }
+    org.duckdb.DuckDBConnection dc = conn.unwrap(org.duckdb.DuckDBConnection.class);
+    try (org.duckdb.DuckDBAppender a = dc.createAppender("temp", "main", "topo_ids")) {
+      for (String id : ids) {
+        a.beginRow();
+        a.append(id);
+        a.endRow();
+      }
+    }
   }
 
   private static Object[] params(long width, long lo, long hi, boolean want) {
@@ -239,9 +296,11 @@ final class TopologyQueries {
       GROUP BY service, channel ORDER BY service, channel""";
 
   private final Connection conn;
+  private final Locator locator;
 
-  TopologyQueries(Connection conn) {
+  TopologyQueries(Connection conn, Locator locator) {
     this.conn = conn;
+    this.locator = locator;
   }
 
   /** The nodes of a by-service graph: every service at either end of an edge. */
