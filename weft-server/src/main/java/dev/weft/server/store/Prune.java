@@ -20,9 +20,16 @@ final class Prune {
   /** {@code batches}: sorted and distinct, at least one. */
   Prune(int[] batches) {
     range = batches.length > MAX_LISTED;
-    long[] b = range ? new long[] {batches[0], batches[batches.length - 1]} : new long[batches.length];
-    if (!range) for (int i = 0; i < batches.length; i++) b[i] = batches[i];
+    // a list is padded to a power of two with its last batch, so that reads share a few statement texts, which the
+    // store keeps prepared
+    long[] b = range ? new long[] {batches[0], batches[batches.length - 1]} : new long[paddedLength(batches.length)];
+    if (!range) for (int i = 0; i < b.length; i++) b[i] = batches[Math.min(i, batches.length - 1)];
     this.batches = b;
+  }
+
+  /** The power of two at or above {@code n} (at least 1). */
+  static int paddedLength(int n) {
+    return n <= 1 ? 1 : Integer.highestOneBit(n - 1) << 1;
   }
 
   String sql() {

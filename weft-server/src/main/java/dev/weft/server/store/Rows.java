@@ -27,21 +27,26 @@ final class Rows {
 
   /** As {@link #query}, without ending the transaction: for several reads of one answer, which then commits. */
   static List<Object[]> read(Connection conn, boolean integral, String sql, Object... params) throws SQLException {
-    List<Object[]> out = new ArrayList<>();
     try (PreparedStatement ps = conn.prepareStatement(sql)) {
-      Projection.bind(ps, Arrays.asList(params));
-      try (ResultSet rs = ps.executeQuery()) {
-        int n = rs.getMetaData().getColumnCount();
-        while (rs.next()) {
-          Object[] row = new Object[n];
-          for (int i = 0; i < n; i++) {
-            Object v = rs.getObject(i + 1);
-            if (integral && v instanceof Number num && !(v instanceof Long)) v = num.longValue();
-            if (v instanceof java.sql.Array a) v = a.getArray(); // a LIST, read while its result set is open
-            row[i] = v;
-          }
-          out.add(row);
+      return read(ps, integral, params);
+    }
+  }
+
+  /** As {@link #read(Connection, boolean, String, Object...)}, with a prepared statement the caller keeps. */
+  static List<Object[]> read(PreparedStatement ps, boolean integral, Object... params) throws SQLException {
+    List<Object[]> out = new ArrayList<>();
+    Projection.bind(ps, Arrays.asList(params));
+    try (ResultSet rs = ps.executeQuery()) {
+      int n = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        Object[] row = new Object[n];
+        for (int i = 0; i < n; i++) {
+          Object v = rs.getObject(i + 1);
+          if (integral && v instanceof Number num && !(v instanceof Long)) v = num.longValue();
+          if (v instanceof java.sql.Array a) v = a.getArray(); // a LIST, read while its result set is open
+          row[i] = v;
         }
+        out.add(row);
       }
     }
     return out;

@@ -538,9 +538,19 @@ public final class Store implements AutoCloseable {
   /** Most ids bound in one {@code IN (…)} list. */
   private static final int IN_CHUNK = 500;
 
+  /**
+   * {@code ids} in lists of at most {@link #IN_CHUNK}, each padded to a power of two with its last id: an {@code IN}
+   * list means the same with a repeat, and reads then share a few statement texts, which {@link #read} keeps
+   * prepared.
+   */
   private static List<List<String>> chunks(List<String> ids) {
     List<List<String>> out = new ArrayList<>();
-    for (int i = 0; i < ids.size(); i += IN_CHUNK) out.add(ids.subList(i, Math.min(ids.size(), i + IN_CHUNK)));
+    for (int i = 0; i < ids.size(); i += IN_CHUNK) {
+      List<String> chunk = new ArrayList<>(ids.subList(i, Math.min(ids.size(), i + IN_CHUNK)));
+      String last = chunk.get(chunk.size() - 1);
+      while (chunk.size() < Prune.paddedLength(chunk.size())) chunk.add(last);
+      out.add(chunk);
+    }
     return out;
   }
 
@@ -958,9 +968,34 @@ public final class Store implements AutoCloseable {
     return Rows.query(conn, true, sql, params);
   }
 
-  /** As {@link #rows}, inside the caller's transaction, which the caller ends. */
+  /** Most statements kept prepared for {@link #read}; the least recently used one is closed first. */
+  static final int PREPARED_KEPT = 256;
+
+  /**
+   * Statements of the trace read, kept prepared: DuckDB plans a statement when it is prepared, which was about a
+   * fifth of each of these reads (RATIONALE.md, "Trace reads"). Guarded by the store's lock.
+   */
+  private final Map<String, java.sql.PreparedStatement> prepared = new LinkedHashMap<>(64, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, java.sql.PreparedStatement> eldest) {
+      if (size() <= PREPARED_KEPT) return false;
+      try {
+        eldest.getValue().close();
+      } catch (SQLException e) {
+        // closing only frees it early; the connection frees it at the latest
+      }
+      return true;
+    }
+  };
+
+  /** As {@link #rows}, with the statement kept prepared, inside the caller's transaction, which the caller ends. */
   private List<Object[]> read(String sql, Object... params) throws SQLException {
-    return Rows.read(conn, true, sql, params);
+    java.sql.PreparedStatement ps = prepared.get(sql);
+    if (ps == null) {
+      ps = conn.prepareStatement(sql);
+      prepared.put(sql, ps);
+    }
+    return Rows.read(ps, true, params);
   }
 
   @Override
@@ -972,6 +1007,14 @@ public final class Store implements AutoCloseable {
       } catch (SQLException e) {
         // closing still releases the file; the WAL keeps what the checkpoint did not write
       }
+      for (java.sql.PreparedStatement ps : prepared.values()) {
+        try {
+          ps.close();
+        } catch (SQLException e) {
+          // the connection's close below frees it
+        }
+      }
+      prepared.clear();
       conn.close();
     } catch (SQLException e) {
       throw new StoreException("cannot close store: " + e.getMessage(), e);

@@ -441,7 +441,13 @@ class StoreTest {
       one.ingest(events);
       List<TelemetryEvent> mixed = new ArrayList<>(events);
       Collections.shuffle(mixed, new Random(11));
-      for (int i = 0; i < mixed.size(); i += 300) shuffled.ingest(mixed.subList(i, Math.min(mixed.size(), i + 300)));
+      for (int i = 0; i < mixed.size(); i += 300) {
+        int end = Math.min(mixed.size(), i + 300);
+        shuffled.ingest(mixed.subList(i, end));
+        // reads in between: the store keeps the read's statements prepared, and each read must see the new batches
+        long sofar = mixed.subList(0, end).stream().filter(e -> e.traces().contains(trace)).count();
+        assertThat(shuffled.trace(trace).events()).hasSize((int) sofar);
+      }
       Store.TraceView t = one.trace(trace);
       assertThat(t.operations()).hasSize(601);
       assertThat(t.messages()).hasSize(600);
