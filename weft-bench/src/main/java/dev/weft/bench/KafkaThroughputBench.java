@@ -12,6 +12,7 @@ import dev.weft.core.event.TelemetryEvent;
 import dev.weft.core.sink.SinkStats;
 import dev.weft.core.sink.TelemetrySink;
 import dev.weft.kafka.KafkaChannels;
+import dev.weft.core.carrier.Propagation;
 import dev.weft.kafka.KafkaPublisher;
 import dev.weft.kafka.KafkaSubscriber;
 import dev.weft.kafka.KafkaTelemetrySink;
@@ -91,6 +92,14 @@ public final class KafkaThroughputBench {
     OFF
   }
 
+  /** How the traced consumer runs the handler. */
+  public enum ConsumerMode {
+    /** One operation per record (RECEIVE, START, COMPLETE): {@code KafkaSubscriber.perRecord}. */
+    PER_RECORD,
+    /** One fan-in operation per batch of up to 128 records of a poll: {@code KafkaSubscriber.batch}. */
+    BATCH
+  }
+
   /** The configurations compared: no tracing, Weft, and the peer (Brave's Kafka instrumentation, spans to Kafka). */
   public enum Mode {
     PLAIN, WEFT, BRAVE;
@@ -102,11 +111,18 @@ public final class KafkaThroughputBench {
 
   /** Options; see {@link #usage()}. */
   public record Config(int records, int warmup, int runs, int partitions, int payloadBytes, int batchSize,
-      int lingerMs, ProducerMode producerMode, TelemetryMode telemetry, boolean brave, Path markdown,
-      boolean progress) {
+      int lingerMs, ProducerMode producerMode, TelemetryMode telemetry, ConsumerMode consumerMode, boolean w3c,
+      boolean brave, Path markdown, boolean progress) {
     public static Config defaults() {
-      return new Config(1_000_000, 100_000, 3, 3, 200, 16_384, 5, ProducerMode.OPERATION, TelemetryMode.KAFKA, true,
-          Path.of("weft-bench/target/kafka-throughput.md"), true);
+      return new Config(1_000_000, 100_000, 3, 3, 200, 16_384, 5, ProducerMode.OPERATION, TelemetryMode.KAFKA,
+          ConsumerMode.PER_RECORD, true, true, Path.of("weft-bench/target/kafka-throughput.md"), true);
+    }
+
+    /** The weft mode's options, as the reports name them. */
+    String weftOptions() {
+      return String.format(Locale.ROOT, "weft producer mode %s, consumer %s, propagation %s, telemetry %s",
+          producerMode.name().toLowerCase(Locale.ROOT), consumerMode.name().toLowerCase(Locale.ROOT).replace('_', '-'),
+          w3c ? "weft+w3c" : "weft", telemetry.name().toLowerCase(Locale.ROOT));
     }
 
     /** The modes measured, in the order each round runs them. */
@@ -172,9 +188,9 @@ public final class KafkaThroughputBench {
       return;
     }
     System.err.printf(Locale.ROOT, "kafka-bench: starting a broker; %,d records x %d runs of %s (+%,d warm-up "
-        + "each), %d partitions, %d-byte payloads, weft producer mode %s, telemetry %s%n", cfg.records(), cfg.runs(),
+        + "each), %d partitions, %d-byte payloads, %s%n", cfg.records(), cfg.runs(),
         cfg.modes().stream().map(Mode::label).toList(), cfg.warmup(), cfg.partitions(), cfg.payloadBytes(),
-        cfg.producerMode().name().toLowerCase(Locale.ROOT), cfg.telemetry().name().toLowerCase(Locale.ROOT));
+        cfg.weftOptions());
     Report report;
     try (KafkaBroker broker = KafkaBroker.start()) {
       report = run(cfg, broker);
@@ -200,6 +216,10 @@ public final class KafkaThroughputBench {
         "  --batch-size B     producer batch.size (default 16384, Kafka's default)",
         "  --linger-ms MS     producer linger.ms (default 5, Kafka's default)",
         "  --producer MODE    operation (default: each record sent inside an operation) or origin",
+        "  --consumer MODE    per-record (default: one operation per record) or batch (one fan-in operation per",
+        "                     batch of up to 128 records of a poll)",
+        "  --propagation P    weft+w3c (default: the weft header and W3C traceparent) or weft (the weft header only,",
+        "                     for topics that only Weft consumers read)",
         "  --telemetry WHERE  kafka (default: each service's events through a KafkaTelemetrySink to weft.telemetry)",
         "                     or off (events discarded unrendered: headers, channels and tracer hot path only)",
         "  --peer WHICH       brave (default: also run Brave's kafka-clients instrumentation with Zipkin's Kafka",
@@ -215,6 +235,8 @@ public final class KafkaThroughputBench {
     int payload = d.payloadBytes(), batch = d.batchSize(), linger = d.lingerMs();
     ProducerMode pm = d.producerMode();
     TelemetryMode tm = d.telemetry();
+    ConsumerMode cm = d.consumerMode();
+    boolean w3c = d.w3c();
     boolean brave = d.brave();
     Path md = d.markdown();
     boolean progress = d.progress();
@@ -250,6 +272,18 @@ public final class KafkaThroughputBench {
                 throw new IllegalArgumentException("--telemetry is kafka or off, not " + v);
               }
             }
+            case "--consumer" -> {
+              if (!v.equals("per-record") && !v.equals("batch")) {
+                throw new IllegalArgumentException("--consumer is per-record or batch, not " + v);
+              }
+              cm = v.equals("batch") ? ConsumerMode.BATCH : ConsumerMode.PER_RECORD;
+            }
+            case "--propagation" -> {
+              if (!v.equals("weft+w3c") && !v.equals("weft")) {
+                throw new IllegalArgumentException("--propagation is weft+w3c or weft, not " + v);
+              }
+              w3c = v.equals("weft+w3c");
+            }
             case "--peer" -> {
               if (!v.equals("brave") && !v.equals("none")) {
                 throw new IllegalArgumentException("--peer is brave or none, not " + v);
@@ -262,7 +296,8 @@ public final class KafkaThroughputBench {
         }
       }
     }
-    return new Config(records, warmup, runs, partitions, payload, batch, linger, pm, tm, brave, md, progress);
+    return new Config(records, warmup, runs, partitions, payload, batch, linger, pm, tm, cm, w3c, brave, md,
+        progress);
   }
 
   private static int positive(String opt, String v) {
@@ -399,7 +434,8 @@ public final class KafkaThroughputBench {
       try (Consumer<byte[], byte[]> consumer = mode == Mode.BRAVE
           ? peers.braveConsumer().consumer(consumer(broker.bootstrapServers()))
           : consumer(broker.bootstrapServers())) {
-        consume(consumer, mode, channel, peers, cfg.partitions(), n, assigned, consumedProgress, lastConsumedAt);
+        consume(consumer, mode, cfg.consumerMode(), channel, peers, cfg.partitions(), n, assigned, consumedProgress,
+            lastConsumedAt);
       } catch (Throwable e) {
         consumerError.set(e);
         assigned.countDown();
@@ -435,7 +471,8 @@ public final class KafkaThroughputBench {
           if ((i & 1023) == 0) producedProgress.lazySet(i);
         }
       } else {
-        KafkaPublisher<byte[]> pub = new KafkaPublisher<>(producer, producerTracer, channel, PayloadCodec.bytes());
+        KafkaPublisher<byte[]> pub = new KafkaPublisher<>(producer, producerTracer, channel, PayloadCodec.bytes(),
+            cfg.w3c() ? Propagation.defaults() : Propagation.of(Propagation.Format.WEFT));
         if (cfg.producerMode() == ProducerMode.OPERATION) {
           for (int i = 0; i < n; i++) {
             Operation op = producerTracer.start("PublishSkuUpdate");
@@ -470,17 +507,27 @@ public final class KafkaThroughputBench {
    * The poll loop of both modes (the one {@link KafkaSubscriber#start()} runs): poll 100 ms, handle the records,
    * commitAsync. Ends when {@code n} records were handled.
    */
-  private static void consume(Consumer<byte[], byte[]> consumer, Mode mode, Channel channel, Peers peers,
-      int partitions, int n, CountDownLatch assigned, AtomicLong consumedProgress, AtomicLong lastConsumedAt) {
+  private static void consume(Consumer<byte[], byte[]> consumer, Mode mode, ConsumerMode consumerMode,
+      Channel channel, Peers peers, int partitions, int n, CountDownLatch assigned, AtomicLong consumedProgress,
+      AtomicLong lastConsumedAt) {
     long[] handled = {0};
     long[] valueBytes = {0};
-    KafkaSubscriber<byte[]> sub = mode == Mode.WEFT
-        ? KafkaSubscriber.perRecord(consumer, peers.weftConsumer(), channel, PayloadCodec.bytes(), "ApplySkuUpdate",
-            (m, op) -> {
+    KafkaSubscriber<byte[]> sub = null;
+    if (mode == Mode.WEFT && consumerMode == ConsumerMode.PER_RECORD) {
+      sub = KafkaSubscriber.perRecord(consumer, peers.weftConsumer(), channel, PayloadCodec.bytes(), "ApplySkuUpdate",
+          (m, op) -> {
+            valueBytes[0] += m.payload().length;
+            handled[0]++;
+          });
+    } else if (mode == Mode.WEFT) {
+      sub = KafkaSubscriber.batch(consumer, peers.weftConsumer(), channel, PayloadCodec.bytes(), "ApplySkuUpdates",
+          (messages, op) -> {
+            for (var m : messages) {
               valueBytes[0] += m.payload().length;
               handled[0]++;
-            })
-        : null;
+            }
+          });
+    }
     consumer.subscribe(List.of(channel.name()));
     boolean ready = false;
     while (handled[0] < n) {
@@ -794,9 +841,7 @@ public final class KafkaThroughputBench {
     Config c = report.config();
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "%nKafka throughput, %,d records of %d bytes, %d partitions, %d runs per mode "
-        + "(median [min-max]); weft producer mode %s, telemetry %s%n", c.records(), c.payloadBytes(),
-        c.partitions(), c.runs(), c.producerMode().name().toLowerCase(Locale.ROOT),
-        c.telemetry().name().toLowerCase(Locale.ROOT)));
+        + "(median [min-max]); %s%n", c.records(), c.payloadBytes(), c.partitions(), c.runs(), c.weftOptions()));
     for (Mode m : c.modes()) {
       List<RunResult> rs = report.of(m);
       sb.append(String.format(Locale.ROOT, "  %-5s end to end %,9.0f [%,.0f-%,.0f] records/s   producer %,9.0f "
@@ -823,10 +868,9 @@ public final class KafkaThroughputBench {
     Config c = report.config();
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "%,d records of %d bytes, %d partitions, %d measured runs per mode "
-        + "(in turn, each after a %,d-record warm-up); weft producer mode `%s`, telemetry `%s`; producer %s, "
-        + "consumer %s.%n%n", c.records(), c.payloadBytes(), c.partitions(), c.runs(), c.warmup(),
-        c.producerMode().name().toLowerCase(Locale.ROOT), c.telemetry().name().toLowerCase(Locale.ROOT),
-        producerSettings(c), consumerSettings()));
+        + "(in turn, each after a %,d-record warm-up); %s; producer %s, consumer %s.%n%n", c.records(),
+        c.payloadBytes(), c.partitions(), c.runs(), c.warmup(), c.weftOptions(), producerSettings(c),
+        consumerSettings()));
     sb.append("| Run | Mode | End to end (records/s) | Producer, to last ack (records/s) | Log B/record | "
         + "Header B/record | Telemetry emitted / delivered / dropped | Telemetry B/record | "
         + "CPU s bench / broker |\n");

@@ -20,7 +20,8 @@ class KafkaThroughputBenchTest {
 
   @Test
   void everyModeDeliversEveryRecordAndTracedRecordsCarryTheirHeaders() throws Exception {
-    Config cfg = new Config(N, 200, 1, 3, 200, 16_384, 5, ProducerMode.OPERATION, TelemetryMode.KAFKA, true, null,
+    Config cfg = new Config(N, 200, 1, 3, 200, 16_384, 5, ProducerMode.OPERATION, TelemetryMode.KAFKA,
+        KafkaThroughputBench.ConsumerMode.PER_RECORD, true, true, null,
         false);
     try (KafkaBroker broker = KafkaBroker.start()) {
       Report report = KafkaThroughputBench.run(cfg, broker);
@@ -64,6 +65,25 @@ class KafkaThroughputBenchTest {
       assertThat(md).contains("| 1 | plain |").contains("| 1 | weft |").contains("| 1 | brave |")
           .contains("Target weft/plain >= 0.97");
       assertThat(KafkaThroughputBench.summary(report)).contains("weft: ratio to plain").contains("brave: ratio");
+    }
+  }
+
+  @Test
+  void aBatchConsumerWithTheWeftHeaderOnlyDeliversEveryRecordWithFewerEvents() throws Exception {
+    Config cfg = new Config(N, 200, 1, 3, 200, 16_384, 5, ProducerMode.OPERATION, TelemetryMode.KAFKA,
+        KafkaThroughputBench.ConsumerMode.BATCH, false, false, null, false);
+    try (KafkaBroker broker = KafkaBroker.start()) {
+      Report report = KafkaThroughputBench.run(cfg, broker);
+      RunResult weft = report.of(Mode.WEFT).get(0);
+      assertThat(weft.consumed()).isEqualTo(N);
+      assertThat(weft.readback().weftHeaders()).isEqualTo(N);
+      assertThat(weft.readback().traceparents()).isZero();
+      // producer START, SEND, COMPLETE per record; per batch of up to 128 records one START and COMPLETE, and a
+      // RECEIVE per record
+      assertThat(weft.telemetry().emitted()).isBetween(4L * N + 2L * N / 128, 4L * N + 2L * N);
+      assertThat(weft.telemetry().delivered() + weft.telemetry().dropped() + weft.telemetry().failed())
+          .isEqualTo(weft.telemetry().emitted());
+      assertThat(KafkaThroughputBench.summary(report)).contains("consumer batch, propagation weft,");
     }
   }
 
