@@ -257,25 +257,9 @@ public final class Store implements AutoCloseable {
     try {
       long cutoff = abandonCutoff(config.clock().instant());
       Prune in = new Prune(batches);
-      List<String> opIds = new ArrayList<>();
-      List<String> msgIds = new ArrayList<>();
-      Map<String, Integer> eventBatches = new HashMap<>();
-      List<Object> params = in.params(traceId);
-      params.addAll(in.params(traceId));
-      params.addAll(in.params(traceId));
-      for (Object[] r : read("SELECT 'o', op_id, NULL::BIGINT FROM op_traces WHERE " + in.sql() + " AND trace_id = ?"
-          + " UNION ALL SELECT 'm', message_id, NULL FROM message_traces WHERE " + in.sql() + " AND trace_id = ?"
-          + " UNION ALL SELECT 'e', event_id, batch_no FROM event_traces WHERE " + in.sql() + " AND trace_id = ?",
-          params.toArray())) {
-        String id = (String) r[1];
-        switch ((String) r[0]) {
-          case "o" -> opIds.add(id);
-          case "m" -> msgIds.add(id);
-          default -> eventBatches.put(id, ((Number) r[2]).intValue());
-        }
-      }
-      opIds = opIds.stream().distinct().sorted().toList();
-      msgIds = msgIds.stream().distinct().sorted().toList();
+      TraceIds ids = traceIds(in, traceId);
+      List<String> opIds = ids.operations();
+      List<String> msgIds = ids.messages();
 
       // Every set row of the trace's operations and messages, in one query per chunk of ids.
       Map<String, List<Object[]>> sets = new HashMap<>();
@@ -297,28 +281,16 @@ public final class Store implements AutoCloseable {
       Map<String, List<String>> msgTraces = grouped(sets.get("mt"));
       Map<String, List<String>> parents = grouped(sets.get("mp"));
 
-      List<Object[]> opRows = new ArrayList<>();
-      for (List<String> chunk : chunks(opIds)) {
-        List<Object> p = new ArrayList<>(List.of(cutoff));
-        p.addAll(in.params());
-        p.addAll(chunk);
-        opRows.addAll(read("SELECT " + OP_COLUMNS + " FROM operations o WHERE " + in.sql("o") + " AND o.op_id IN ("
-            + placeholders(chunk.size()) + ")", p.toArray()));
-      }
+      List<Object[]> opRows = idRows("SELECT " + OP_COLUMNS + " FROM operations o WHERE " + in.sql("o"), in,
+          List.of(cutoff), "o.op_id", opIds);
       // start, then id; an operation without a start last
       opRows.sort(java.util.Comparator.comparing((Object[] r) -> (Long) r[5],
           java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder())).thenComparing(r -> (String) r[0]));
       List<OpRow> ops = new ArrayList<>();
       for (Object[] r : opRows) ops.add(opRow(r, opTraces));
 
-      List<Object[]> msgRows = new ArrayList<>();
-      for (List<String> chunk : chunks(msgIds)) {
-        List<Object> p = new ArrayList<>(in.params());
-        p.addAll(chunk);
-        msgRows.addAll(read("SELECT m.message_id, m.producer, m.schema_uri, m.channel, m.msg_ticks, m.send_ticks,"
-            + " m.send_op_id FROM messages m WHERE " + in.sql("m") + " AND m.message_id IN ("
-            + placeholders(chunk.size()) + ")", p.toArray()));
-      }
+      List<Object[]> msgRows = idRows("SELECT m.message_id, m.producer, m.schema_uri, m.channel, m.msg_ticks,"
+          + " m.send_ticks, m.send_op_id FROM messages m WHERE " + in.sql("m"), in, List.of(), "m.message_id", msgIds);
       msgRows.sort(java.util.Comparator.comparing((Object[] r) -> (Long) r[4],
           java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder())).thenComparing(r -> (String) r[0]));
       List<MessageRow> messages = messages(msgRows, msgTraces, parents, sets.getOrDefault("tg", List.of()));
@@ -339,7 +311,7 @@ public final class Store implements AutoCloseable {
       part.sort(java.util.Comparator.comparing(Edge::from).thenComparing(Edge::to));
       edges.addAll(part);
 
-      List<EventRow> events = traceEvents(in, traceId, eventBatches);
+      List<EventRow> events = traceEvents(in, traceId, ids.events());
       List<String> linked = linked(traceId, ops, messages);
       conn.commit();
       return new TraceView(traceId, ops, messages, edges, events, linked);
@@ -347,6 +319,31 @@ public final class Store implements AutoCloseable {
       rollback(e);
       throw new StoreException("cannot read trace: " + e.getMessage(), e);
     }
+  }
+
+  /** A trace's operation and message ids, sorted and distinct, and the batch of each of its events. */
+  private record TraceIds(List<String> operations, List<String> messages, Map<String, Integer> events) {}
+
+  /** The ids of the trace's rows, from the three trace tables in one query. */
+  private TraceIds traceIds(Prune in, String traceId) throws SQLException {
+    java.util.TreeSet<String> ops = new java.util.TreeSet<>();
+    java.util.TreeSet<String> msgs = new java.util.TreeSet<>();
+    Map<String, Integer> events = new HashMap<>();
+    List<Object> params = in.params(traceId);
+    params.addAll(in.params(traceId));
+    params.addAll(in.params(traceId));
+    for (Object[] r : read("SELECT 'o', op_id, NULL::BIGINT FROM op_traces WHERE " + in.sql() + " AND trace_id = ?"
+        + " UNION ALL SELECT 'm', message_id, NULL FROM message_traces WHERE " + in.sql() + " AND trace_id = ?"
+        + " UNION ALL SELECT 'e', event_id, batch_no FROM event_traces WHERE " + in.sql() + " AND trace_id = ?",
+        params.toArray())) {
+      String id = (String) r[1];
+      switch ((String) r[0]) {
+        case "o" -> ops.add(id);
+        case "m" -> msgs.add(id);
+        default -> events.put(id, ((Number) r[2]).intValue());
+      }
+    }
+    return new TraceIds(List.copyOf(ops), List.copyOf(msgs), events);
   }
 
   /**
@@ -426,7 +423,8 @@ public final class Store implements AutoCloseable {
   }
 
   /**
-   * Rows of {@code select} (which ends in a WHERE clause) whose {@code idColumn} is one of {@code ids}, in chunks.
+   * Rows of {@code select} (which ends in a WHERE clause) whose {@code idColumn} is one of {@code ids}, in chunks,
+   * with the statements kept prepared ({@link #read}), inside the caller's transaction, which the caller ends.
    * Parameters: {@code before} (placed before the select's own), the prune's, then the ids.
    */
   private List<Object[]> idRows(String select, Prune in, List<Object> before, String idColumn, List<String> ids)
@@ -436,7 +434,7 @@ public final class Store implements AutoCloseable {
       List<Object> params = new ArrayList<>(before);
       params.addAll(in.params());
       params.addAll(chunk);
-      out.addAll(rows(select + " AND " + idColumn + " IN (" + placeholders(chunk.size()) + ")", params.toArray()));
+      out.addAll(read(select + " AND " + idColumn + " IN (" + placeholders(chunk.size()) + ")", params.toArray()));
     }
     return out;
   }
@@ -645,8 +643,12 @@ public final class Store implements AutoCloseable {
     List<String> ids = new ArrayList<>();
     for (Object[] r : rows) ids.add((String) r[0]);
     int[] batches = projection.locator.union(Locator.OP, ids);
-    Map<String, List<String>> traces = batches.length == 0 ? Map.of()
-        : pairs(new Prune(batches), "op_traces", "op_id", "trace_id", ids);
+    Map<String, List<String>> traces;
+    try {
+      traces = batches.length == 0 ? Map.of() : pairs(new Prune(batches), "op_traces", "op_id", "trace_id", ids);
+    } finally {
+      conn.commit(); // pairs reads inside the caller's transaction; end it, as every other read does
+    }
     List<OpRow> out = new ArrayList<>();
     for (Object[] r : rows) out.add(opRow(r, traces));
     return out;
