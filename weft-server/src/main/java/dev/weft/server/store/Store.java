@@ -283,16 +283,13 @@ public final class Store implements AutoCloseable {
 
       List<Object[]> opRows = idRows("SELECT " + OP_COLUMNS + " FROM operations o WHERE " + in.sql("o"), in,
           List.of(cutoff), "o.op_id", opIds);
-      // start, then id; an operation without a start last
-      opRows.sort(java.util.Comparator.comparing((Object[] r) -> (Long) r[5],
-          java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder())).thenComparing(r -> (String) r[0]));
+      opRows.sort(byTicksThenId(5)); // start, then id; an operation without a start last
       List<OpRow> ops = new ArrayList<>();
       for (Object[] r : opRows) ops.add(opRow(r, opTraces));
 
       List<Object[]> msgRows = idRows("SELECT m.message_id, m.producer, m.schema_uri, m.channel, m.msg_ticks,"
           + " m.send_ticks, m.send_op_id FROM messages m WHERE " + in.sql("m"), in, List.of(), "m.message_id", msgIds);
-      msgRows.sort(java.util.Comparator.comparing((Object[] r) -> (Long) r[4],
-          java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder())).thenComparing(r -> (String) r[0]));
+      msgRows.sort(byTicksThenId(4)); // the header's ticks, then id
       List<MessageRow> messages = messages(msgRows, msgTraces, parents, sets.getOrDefault("tg", List.of()));
 
       List<Edge> edges = new ArrayList<>();
@@ -319,6 +316,12 @@ public final class Store implements AutoCloseable {
       rollback(e);
       throw new StoreException("cannot read trace: " + e.getMessage(), e);
     }
+  }
+
+  /** Rows ordered by the ticks in column {@code col} (missing last), then by the id in column 0. */
+  private static java.util.Comparator<Object[]> byTicksThenId(int col) {
+    return java.util.Comparator.comparing((Object[] r) -> (Long) r[col],
+        java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder())).thenComparing(r -> (String) r[0]);
   }
 
   /** A trace's operation and message ids, sorted and distinct, and the batch of each of its events. */
@@ -386,14 +389,11 @@ public final class Store implements AutoCloseable {
     rows.removeIf(r -> !ids.containsKey((String) r[0]));
     Map<String, Integer> rest = new java.util.TreeMap<>(ids);
     for (Object[] r : rows) rest.remove((String) r[0]);
-    for (List<String> chunk : chunks(new ArrayList<>(rest.keySet()))) {
-      Prune own = new Prune(chunk.stream().mapToInt(rest::get).distinct().sorted().toArray());
-      List<Object> p = new ArrayList<>(own.params());
-      p.addAll(chunk);
-      rows.addAll(read(select + own.sql("e") + " AND e.event_id IN (" + placeholders(chunk.size()) + ")",
-          p.toArray()));
+    if (!rest.isEmpty()) {
+      Prune own = new Prune(rest.values().stream().mapToInt(Integer::intValue).distinct().sorted().toArray());
+      rows.addAll(idRows(select + own.sql("e"), own, List.of(), "e.event_id", new ArrayList<>(rest.keySet())));
     }
-    rows.sort(java.util.Comparator.comparing((Object[] r) -> (Long) r[1]).thenComparing(r -> (String) r[0]));
+    rows.sort(byTicksThenId(1));
     List<EventRow> events = new ArrayList<>();
     for (Object[] r : rows) {
       events.add(new EventRow((String) r[0], (Long) r[1], (String) r[2], (String) r[3], (String) r[4],
@@ -753,14 +753,14 @@ public final class Store implements AutoCloseable {
   /** The by-service edges of the cached window from {@code sinceTicks}, computed from the tables (for tests). */
   synchronized List<Topology.ServiceEdge> serviceEdgesUncached(long sinceTicks) throws SQLException {
     long from = Math.floorDiv(sinceTicks, TopologyCache.WIDTH) * TopologyCache.WIDTH;
-    return TopologyParts.services(new TopologyQueries(conn, projection.locator).serviceParts(TopologyQueries.WHOLE_WINDOW, from,
+    return TopologyParts.services(topologyQueries().serviceParts(TopologyQueries.WHOLE_WINDOW, from,
         Long.MAX_VALUE, false).values(), abandonCutoff(config.clock().instant()));
   }
 
   /** As {@link #serviceEdgesUncached}, by type. */
   synchronized List<Topology.TypeEdge> typeEdgesUncached(long sinceTicks) throws SQLException {
     long from = Math.floorDiv(sinceTicks, TopologyCache.WIDTH) * TopologyCache.WIDTH;
-    return TopologyParts.types(new TopologyQueries(conn, projection.locator).typeParts(TopologyQueries.WHOLE_WINDOW, from,
+    return TopologyParts.types(topologyQueries().typeParts(TopologyQueries.WHOLE_WINDOW, from,
         Long.MAX_VALUE, false).values(), abandonCutoff(config.clock().instant()));
   }
 
@@ -790,7 +790,7 @@ public final class Store implements AutoCloseable {
       throws SQLException {
     java.time.Instant now = config.clock().instant();
     long nowTicks = dev.weft.core.Ticks.of(now);
-    TopologyQueries q = new TopologyQueries(conn, projection.locator);
+    TopologyQueries q = topologyQueries();
     long span = nowTicks - sinceTicks;
     boolean useCache = span >= CACHED_WINDOW_MIN && span <= CACHED_WINDOW_MAX
         && (step == TopologyQueries.WHOLE_WINDOW || step % TopologyCache.WIDTH == 0);
@@ -817,10 +817,14 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  private TopologyQueries topologyQueries() {
+    return new TopologyQueries(conn, projection.locator);
+  }
+
   /** Declared channels against observed ones, per service; see {@link Topology.Drift}. */
   public synchronized Topology.Drift topologyDrift() {
     try {
-      return new TopologyQueries(conn, projection.locator).drift();
+      return topologyQueries().drift();
     } catch (SQLException e) {
       throw new StoreException("cannot read declared topology: " + e.getMessage(), e);
     }

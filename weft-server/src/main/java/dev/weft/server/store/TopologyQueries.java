@@ -177,23 +177,25 @@ final class TopologyQueries {
     }
     for (Object[] r : rows(TOUCHED_OPS_SQL, batch, batch)) ops.add((String) r[0]);
     if (!touched.isEmpty()) {
+      // the ids bound as one array: thousands of them, where a list of placeholders would be thousands of parameters
+      String[] touchedIds = touched.toArray(new String[0]);
       List<String> parts = new ArrayList<>();
       List<Object> params = new ArrayList<>();
       int[] receiving = locator.union(Locator.MESSAGE, touched);
       if (receiving.length > 0) {
         Prune in = new Prune(receiving);
         parts.add("SELECT op_id FROM receives WHERE " + in.sql() + " AND op_id IS NOT NULL"
-            + " AND message_id IN (SELECT id FROM topo_ids)");
-        params.addAll(in.params());
+            + " AND message_id IN (SELECT unnest(?::VARCHAR[]))");
+        params.addAll(in.params((Object) touchedIds));
       }
       int[] inputs = locator.union(Locator.INPUT, touched);
       if (inputs.length > 0) {
         Prune in = new Prune(inputs);
-        parts.add("SELECT op_id FROM op_inputs WHERE " + in.sql() + " AND message_id IN (SELECT id FROM topo_ids)");
-        params.addAll(in.params());
+        parts.add("SELECT op_id FROM op_inputs WHERE " + in.sql()
+            + " AND message_id IN (SELECT unnest(?::VARCHAR[]))");
+        params.addAll(in.params((Object) touchedIds));
       }
       if (!parts.isEmpty()) {
-        ids(touched);
         for (Object[] r : rows(String.join(" UNION ", parts), params.toArray())) ops.add((String) r[0]);
       }
     }
@@ -201,38 +203,15 @@ final class TopologyQueries {
     int[] opBatches = locator.union(Locator.OP, ops);
     if (opBatches.length > 0) {
       Prune in = new Prune(opBatches);
-      ids(ops);
       List<Object> params = new ArrayList<>(List.of(width, width));
-      params.addAll(in.params());
+      params.addAll(in.params((Object) ops.toArray(new String[0])));
       for (Object[] r : rows("SELECT DISTINCT b FROM (SELECT unnest([start_ticks // ?, end_ticks // ?]) AS b"
-          + " FROM operations WHERE " + in.sql() + " AND op_id IN (SELECT id FROM topo_ids)) WHERE b IS NOT NULL",
+          + " FROM operations WHERE " + in.sql() + " AND op_id IN (SELECT unnest(?::VARCHAR[]))) WHERE b IS NOT NULL",
           params.toArray())) {
         opBuckets.add(asLong(r[0]));
       }
     }
     return new Dirty(messages, opBuckets);
-  }
-
-  /**
-   * Puts {@code ids} in the temporary table {@code topo_ids}, for a semi-join: thousands of ids go in by DuckDB's
-   * appender faster than as bound parameters. The appender commits on its own, so the table is emptied and filled
-   * between transactions, and the next read sees it.
-   */
-  private void ids(java.util.Collection<String> ids) throws SQLException {
-    try (java.sql.Statement s = conn.createStatement()) {
-      conn.commit();
-      s.execute("CREATE TEMP TABLE IF NOT EXISTS topo_ids (id VARCHAR)");
-      s.execute("DELETE FROM topo_ids");
-      conn.commit();
-    }
-    org.duckdb.DuckDBConnection dc = conn.unwrap(org.duckdb.DuckDBConnection.class);
-    try (org.duckdb.DuckDBAppender a = dc.createAppender("temp", "main", "topo_ids")) {
-      for (String id : ids) {
-        a.beginRow();
-        a.append(id);
-        a.endRow();
-      }
-    }
   }
 
   private static Object[] params(long width, long lo, long hi, boolean want) {
