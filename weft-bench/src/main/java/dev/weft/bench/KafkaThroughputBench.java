@@ -50,6 +50,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -100,9 +103,18 @@ public final class KafkaThroughputBench {
     BATCH
   }
 
-  /** The configurations compared: no tracing, Weft, and the peer (Brave's Kafka instrumentation, spans to Kafka). */
+  /**
+   * The configurations compared: no tracing, Weft, the control (plain records carrying an opaque header as large as
+   * Weft's: what the header's bytes alone cost the broker), and the peer (Brave's Kafka instrumentation, spans to
+   * Kafka).
+   */
   public enum Mode {
-    PLAIN, WEFT, BRAVE;
+    PLAIN, WEFT, PADDED, BRAVE;
+
+    /** Whether the mode has a tracer, whose telemetry the reports count. */
+    boolean traced() {
+      return this == WEFT || this == BRAVE;
+    }
 
     String label() {
       return name().toLowerCase(Locale.ROOT);
@@ -112,10 +124,10 @@ public final class KafkaThroughputBench {
   /** Options; see {@link #usage()}. */
   public record Config(int records, int warmup, int runs, int partitions, int payloadBytes, int batchSize,
       int lingerMs, ProducerMode producerMode, TelemetryMode telemetry, ConsumerMode consumerMode, boolean w3c,
-      boolean brave, Path markdown, boolean progress) {
+      boolean padded, boolean brave, Path markdown, boolean progress) {
     public static Config defaults() {
       return new Config(1_000_000, 100_000, 3, 3, 200, 16_384, 5, ProducerMode.OPERATION, TelemetryMode.KAFKA,
-          ConsumerMode.PER_RECORD, true, true, Path.of("weft-bench/target/kafka-throughput.md"), true);
+          ConsumerMode.PER_RECORD, true, false, true, Path.of("weft-bench/target/kafka-throughput.md"), true);
     }
 
     /** The weft mode's options, as the reports name them. */
@@ -127,7 +139,10 @@ public final class KafkaThroughputBench {
 
     /** The modes measured, in the order each round runs them. */
     List<Mode> modes() {
-      return brave ? List.of(Mode.PLAIN, Mode.WEFT, Mode.BRAVE) : List.of(Mode.PLAIN, Mode.WEFT);
+      List<Mode> modes = new ArrayList<>(List.of(Mode.PLAIN, Mode.WEFT));
+      if (padded) modes.add(Mode.PADDED);
+      if (brave) modes.add(Mode.BRAVE);
+      return List.copyOf(modes);
     }
   }
 
@@ -222,6 +237,8 @@ public final class KafkaThroughputBench {
         "                     for topics that only Weft consumers read)",
         "  --telemetry WHERE  kafka (default: each service's events through a KafkaTelemetrySink to weft.telemetry)",
         "                     or off (events discarded unrendered: headers, channels and tracer hot path only)",
+        "  --padded           also run the control: plain records, each with one opaque header exactly as large as",
+        "                     Weft's headers in this configuration (what those bytes alone cost the broker)",
         "  --peer WHICH       brave (default: also run Brave's kafka-clients instrumentation with Zipkin's Kafka",
         "                     sender, spans to the topic zipkin on the same broker) or none",
         "  --markdown FILE    where to write the markdown fragment (default weft-bench/target/kafka-throughput.md);",
@@ -237,6 +254,7 @@ public final class KafkaThroughputBench {
     TelemetryMode tm = d.telemetry();
     ConsumerMode cm = d.consumerMode();
     boolean w3c = d.w3c();
+    boolean padded = d.padded();
     boolean brave = d.brave();
     Path md = d.markdown();
     boolean progress = d.progress();
@@ -247,6 +265,7 @@ public final class KafkaThroughputBench {
           return null;
         }
         case "--no-progress" -> progress = false;
+        case "--padded" -> padded = true;
         default -> {
           if (i + 1 >= args.length) throw new IllegalArgumentException("unknown option or missing value: " + a);
           String v = args[++i];
@@ -296,7 +315,7 @@ public final class KafkaThroughputBench {
         }
       }
     }
-    return new Config(records, warmup, runs, partitions, payload, batch, linger, pm, tm, cm, w3c, brave, md,
+    return new Config(records, warmup, runs, partitions, payload, batch, linger, pm, tm, cm, w3c, padded, brave, md,
         progress);
   }
 
@@ -322,10 +341,11 @@ public final class KafkaThroughputBench {
   public static Report run(Config cfg, KafkaBroker broker) throws Exception {
     broker.createTopic(KafkaTelemetrySink.DEFAULT_TOPIC, 3);
     if (cfg.brave()) broker.createTopic(BraveKafkaPeer.TOPIC, 3);
+    Header pad = cfg.padded() ? padHeader(weftHeaderWireBytes(cfg)) : null;
     List<RunResult> results = new ArrayList<>();
     for (int run = 1; run <= cfg.runs(); run++) {
       for (Mode mode : cfg.modes()) {
-        RunResult r = runOne(cfg, broker, mode, run);
+        RunResult r = runOne(cfg, broker, mode, run, pad);
         results.add(r);
         if (cfg.progress()) System.err.println(line(r));
       }
@@ -333,7 +353,7 @@ public final class KafkaThroughputBench {
     return new Report(cfg, results);
   }
 
-  private static RunResult runOne(Config cfg, KafkaBroker broker, Mode mode, int run) throws Exception {
+  private static RunResult runOne(Config cfg, KafkaBroker broker, Mode mode, int run, Header pad) throws Exception {
     String tag = mode.name().toLowerCase(Locale.ROOT) + " " + run + "/" + cfg.runs();
     Tracer producerTracer = null;
     Tracer consumerTracer = null;
@@ -349,7 +369,7 @@ public final class KafkaThroughputBench {
         producerTracer = Tracer.builder("bench-producer").sink(sink(cfg, broker)).build();
         consumerTracer = Tracer.builder("bench-consumer").sink(sink(cfg, broker)).build();
       }
-      Peers peers = new Peers(producerTracer, consumerTracer, producerPeer, consumerPeer);
+      Peers peers = new Peers(producerTracer, consumerTracer, producerPeer, consumerPeer, pad);
       if (cfg.warmup() > 0) {
         String warm = topicName(mode, run, "warm");
         pass(cfg, broker, mode, warm, cfg.warmup(), peers, tag + " warm-up");
@@ -378,7 +398,7 @@ public final class KafkaThroughputBench {
 
   /** The tracers of the traced modes: Weft's two services, or Brave's. */
   private record Peers(Tracer weftProducer, Tracer weftConsumer, BraveKafkaPeer braveProducer,
-      BraveKafkaPeer braveConsumer) {
+      BraveKafkaPeer braveConsumer, Header pad) {
     /**
      * Totals so far, after flushing: events or spans emitted, delivered, dropped and failed, and the telemetry topic's
      * bytes; {@code drainSeconds} is how long the flush took.
@@ -408,6 +428,10 @@ public final class KafkaThroughputBench {
 
   private static TelemetrySink sink(Config cfg, KafkaBroker broker) {
     if (cfg.telemetry() == TelemetryMode.KAFKA) return KafkaTelemetrySink.create(broker.bootstrapServers());
+    return discarding();
+  }
+
+  private static TelemetrySink discarding() {
     return new TelemetrySink() {
       @Override
       public void send(TelemetryEvent event) {}
@@ -462,6 +486,13 @@ public final class KafkaThroughputBench {
       if (mode == Mode.PLAIN) {
         for (int i = 0; i < n; i++) {
           producer.send(new ProducerRecord<>(topic, null, null, payload), cb);
+          if ((i & 1023) == 0) producedProgress.lazySet(i);
+        }
+      } else if (mode == Mode.PADDED) {
+        for (int i = 0; i < n; i++) {
+          Header pad = new RecordHeader(peers.pad().key(), peers.pad().value());
+          Headers headers = new RecordHeaders(new Header[] {pad});
+          producer.send(new ProducerRecord<byte[], byte[]>(topic, null, (byte[]) null, payload, headers), cb);
           if ((i & 1023) == 0) producedProgress.lazySet(i);
         }
       } else if (mode == Mode.BRAVE) {
@@ -601,7 +632,11 @@ public final class KafkaThroughputBench {
    * varint, the key, the value length varint and the value.
    */
   static long headerWireBytes(ConsumerRecord<byte[], byte[]> r) {
-    Header[] hs = r.headers().toArray();
+    return headerWireBytes(r.headers());
+  }
+
+  static long headerWireBytes(Headers headers) {
+    Header[] hs = headers.toArray();
     long n = varintBytes(hs.length);
     for (Header h : hs) {
       int k = h.key().getBytes(StandardCharsets.UTF_8).length;
@@ -620,6 +655,52 @@ public final class KafkaThroughputBench {
       v >>>= 7;
     }
     return bytes;
+  }
+
+  /** The control's header key. */
+  static final String PAD_KEY = "pad";
+
+  /**
+   * The wire bytes of the headers one Weft record carries in this configuration: one record encoded by the weft mode's
+   * publisher, as the producer mode sends it, never sent.
+   */
+  static long weftHeaderWireBytes(Config cfg) throws Exception {
+    try (Tracer tracer = Tracer.builder("bench-producer").sink(discarding()).build()) {
+      Channel channel = KafkaChannels.topic("bench-sizing", SCHEMA);
+      KafkaPublisher<byte[]> pub = new KafkaPublisher<>(new org.apache.kafka.clients.producer.MockProducer<>(),
+          tracer, channel, PayloadCodec.bytes(),
+          cfg.w3c() ? Propagation.defaults() : Propagation.of(Propagation.Format.WEFT));
+      byte[] payload = payload(cfg.payloadBytes());
+      Envelope<Stage.Out, byte[]> out;
+      Operation op = null;
+      if (cfg.producerMode() == ProducerMode.OPERATION) {
+        op = tracer.start("PublishSkuUpdate");
+        out = op.prepareOut(SCHEMA, payload);
+      } else {
+        out = Envelope.prepareOrigin("bench-producer", SCHEMA, payload);
+      }
+      long bytes = headerWireBytes(pub.encode(null, out).headers());
+      if (op != null) op.complete();
+      return bytes;
+    }
+  }
+
+  /**
+   * The control's one header, exactly {@code wireBytes} long in the record's header fields. The key is "pad", or
+   * "pad_" where a value-length varint growing by a byte would skip the size.
+   */
+  static Header padHeader(long wireBytes) {
+    for (String key : List.of(PAD_KEY, PAD_KEY + "_")) {
+      for (int v = 0; v <= wireBytes; v++) {
+        long total = varintBytes(1) + varintBytes(key.length()) + key.length() + varintBytes(v) + v;
+        if (total == wireBytes) {
+          byte[] pad = new byte[v];
+          new java.util.Random(v).nextBytes(pad); // incompressible, like ids; compression is off anyway
+          return new RecordHeader(key, pad);
+        }
+      }
+    }
+    throw new IllegalArgumentException("no single header is " + wireBytes + " bytes on the wire");
   }
 
   // ------------------------------------------------------------------ clients
@@ -780,7 +861,7 @@ public final class KafkaThroughputBench {
         + "records/s, consumed %,d, log %.1f B/record, headers %.1f B/record", r.mode().label(),
         r.run(), r.e2eRate(), r.e2eSeconds(), r.producerRate(), r.consumed(), (double) r.topicLogBytes() / r.records(),
         (double) r.readback().headerWireBytes() / r.records());
-    if (r.mode() != Mode.PLAIN) {
+    if (r.mode().traced()) {
       Telemetry t = r.telemetry();
       s += String.format(Locale.ROOT, ", %s %,d emitted / %,d delivered / %,d dropped / %,d failed, "
           + "%.1f B/record, drained %.2f s after", unit(r.mode()), t.emitted(), t.delivered(), t.dropped(), t.failed(),
@@ -852,6 +933,13 @@ public final class KafkaThroughputBench {
     for (Mode m : c.modes()) {
       if (m == Mode.PLAIN) continue;
       Figures f = Figures.of(report, m);
+      if (m == Mode.PADDED) {
+        sb.append(String.format(Locale.ROOT, "  padded (control: plain records with an opaque header as large as "
+            + "Weft's): ratio to plain %.3f end to end, producer %.3f; header %.1f B/record in the record's header "
+            + "fields, %.1f B/record added on the broker's disk%n", f.ratio(), f.producerRatio(),
+            f.headerBytesAdded(), f.logBytesAdded()));
+        continue;
+      }
       sb.append(String.format(Locale.ROOT, "  %s: ratio to plain %.3f end to end%s, producer %.3f; header %.1f B/record "
           + "in the record's header fields, %.1f B/record added on the broker's disk (log %.1f B/record); "
           + "telemetry %.2f %s/record, %.1f bytes/record on %s; over all runs %,d emitted, %,d delivered, %,d dropped, "
@@ -877,7 +965,7 @@ public final class KafkaThroughputBench {
     sb.append("|---|---|--:|--:|--:|--:|--:|--:|--:|\n");
     for (RunResult r : report.results()) {
       Telemetry t = r.telemetry();
-      boolean traced = r.mode() != Mode.PLAIN;
+      boolean traced = r.mode().traced();
       sb.append(String.format(Locale.ROOT, "| %d | %s | %,.0f | %,.0f | %.1f | %.1f | %s | %s | %.1f / %.1f |%n",
           r.run(), r.mode().label(), r.e2eRate(), r.producerRate(),
           (double) r.topicLogBytes() / r.records(), (double) r.readback().headerWireBytes() / r.records(),
@@ -902,12 +990,12 @@ public final class KafkaThroughputBench {
         median(report.of(Mode.PLAIN), r -> (double) r.topicLogBytes() / r.records())), fs,
         f -> String.format(Locale.ROOT, "%.1f", f.logPerRecord()),
         f -> String.format(Locale.ROOT, "+%.1f B", f.logBytesAdded()));
-    row(sb, "Telemetry items per record", "-", fs, f -> String.format(Locale.ROOT, "%.2f %s", f.itemsPerRecord(),
-        unit(f.mode())), f -> "");
-    row(sb, "Telemetry bytes per record (its topic)", "-", fs, f -> String.format(Locale.ROOT, "%.1f (`%s`)",
-        f.telemetryBytesPerRecord(), telemetryTopic(f.mode())), f -> "");
-    row(sb, "Telemetry dropped", "-", fs, f -> String.format(Locale.ROOT, "%,d of %,d (%.1f %%)", f.dropped(),
-        f.emitted(), 100.0 * f.dropped() / Math.max(1, f.emitted())), f -> "");
+    row(sb, "Telemetry items per record", "-", fs, f -> !f.mode().traced() ? "-"
+        : String.format(Locale.ROOT, "%.2f %s", f.itemsPerRecord(), unit(f.mode())), f -> "");
+    row(sb, "Telemetry bytes per record (its topic)", "-", fs, f -> !f.mode().traced() ? "-"
+        : String.format(Locale.ROOT, "%.1f (`%s`)", f.telemetryBytesPerRecord(), telemetryTopic(f.mode())), f -> "");
+    row(sb, "Telemetry dropped", "-", fs, f -> !f.mode().traced() ? "-" : String.format(Locale.ROOT,
+        "%,d of %,d (%.1f %%)", f.dropped(), f.emitted(), 100.0 * f.dropped() / Math.max(1, f.emitted())), f -> "");
     Figures w = fs.get(0);
     sb.append(String.format(Locale.ROOT, "%nTarget weft/plain >= 0.97: **%s** (%.3f). Weft's header: %.1f bytes per "
         + "record added in the record's header fields, %.1f bytes per record added on the broker's disk.%n",

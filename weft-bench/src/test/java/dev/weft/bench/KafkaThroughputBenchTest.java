@@ -1,6 +1,7 @@
 package dev.weft.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.weft.bench.KafkaThroughputBench.Config;
 import dev.weft.bench.KafkaThroughputBench.Mode;
@@ -21,11 +22,11 @@ class KafkaThroughputBenchTest {
   @Test
   void everyModeDeliversEveryRecordAndTracedRecordsCarryTheirHeaders() throws Exception {
     Config cfg = new Config(N, 200, 1, 3, 200, 16_384, 5, ProducerMode.OPERATION, TelemetryMode.KAFKA,
-        KafkaThroughputBench.ConsumerMode.PER_RECORD, true, true, null,
+        KafkaThroughputBench.ConsumerMode.PER_RECORD, true, true, true, null,
         false);
     try (KafkaBroker broker = KafkaBroker.start()) {
       Report report = KafkaThroughputBench.run(cfg, broker);
-      assertThat(report.results()).hasSize(3);
+      assertThat(report.results()).hasSize(4);
 
       RunResult plain = report.of(Mode.PLAIN).get(0);
       assertThat(plain.consumed()).isEqualTo(N);
@@ -51,6 +52,17 @@ class KafkaThroughputBenchTest {
           .isEqualTo(weft.telemetry().emitted());
       assertThat(weft.telemetry().topicBytes()).isPositive();
 
+      // the control: plain records, each with one opaque header exactly as large as one Weft record's headers
+      long weftHeader = KafkaThroughputBench.weftHeaderWireBytes(cfg);
+      RunResult padded = report.of(Mode.PADDED).get(0);
+      assertThat(padded.consumed()).isEqualTo(N);
+      assertThat(padded.sendErrors()).isZero();
+      assertThat(padded.readback().records()).isEqualTo(N);
+      assertThat(padded.readback().weftHeaders()).isZero();
+      assertThat(padded.readback().headerWireBytes()).isEqualTo(weftHeader * N);
+      assertThat((double) weft.readback().headerWireBytes() / N).isCloseTo(weftHeader, within(2.0));
+      assertThat(padded.telemetry()).isEqualTo(KafkaThroughputBench.Telemetry.NONE);
+
       // the peer: a local, a producer, a consumer and a processing span for each record, in Zipkin's topic
       RunResult brave = report.of(Mode.BRAVE).get(0);
       assertThat(brave.consumed()).isEqualTo(N);
@@ -62,16 +74,18 @@ class KafkaThroughputBenchTest {
       assertThat(brave.telemetry().topicBytes()).isPositive();
 
       String md = KafkaThroughputBench.markdown(report);
-      assertThat(md).contains("| 1 | plain |").contains("| 1 | weft |").contains("| 1 | brave |")
+      assertThat(md).contains("| 1 | plain |").contains("| 1 | weft |").contains("| 1 | padded |")
+          .contains("| 1 | brave |")
           .contains("Target weft/plain >= 0.97");
-      assertThat(KafkaThroughputBench.summary(report)).contains("weft: ratio to plain").contains("brave: ratio");
+      assertThat(KafkaThroughputBench.summary(report)).contains("weft: ratio to plain").contains("brave: ratio")
+          .contains("padded (control");
     }
   }
 
   @Test
   void aBatchConsumerWithTheWeftHeaderOnlyDeliversEveryRecordWithFewerEvents() throws Exception {
     Config cfg = new Config(N, 200, 1, 3, 200, 16_384, 5, ProducerMode.OPERATION, TelemetryMode.KAFKA,
-        KafkaThroughputBench.ConsumerMode.BATCH, false, false, null, false);
+        KafkaThroughputBench.ConsumerMode.BATCH, false, false, false, null, false);
     try (KafkaBroker broker = KafkaBroker.start()) {
       Report report = KafkaThroughputBench.run(cfg, broker);
       RunResult weft = report.of(Mode.WEFT).get(0);
@@ -84,6 +98,15 @@ class KafkaThroughputBenchTest {
       assertThat(weft.telemetry().delivered() + weft.telemetry().dropped() + weft.telemetry().failed())
           .isEqualTo(weft.telemetry().emitted());
       assertThat(KafkaThroughputBench.summary(report)).contains("consumer batch, propagation weft,");
+    }
+  }
+
+  @Test
+  void theControlsHeaderHasExactlyTheAskedWireSize() {
+    for (long size = 6; size <= 300; size++) {
+      var headers = new org.apache.kafka.common.header.internals.RecordHeaders(
+          new org.apache.kafka.common.header.Header[] {KafkaThroughputBench.padHeader(size)});
+      assertThat(KafkaThroughputBench.headerWireBytes(headers)).as("size %d", size).isEqualTo(size);
     }
   }
 
