@@ -45,6 +45,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -135,6 +136,11 @@ public final class KafkaThroughputBench {
       return String.format(Locale.ROOT, "weft producer mode %s, consumer %s, propagation %s, telemetry %s",
           producerMode.name().toLowerCase(Locale.ROOT), consumerMode.name().toLowerCase(Locale.ROOT).replace('_', '-'),
           w3c ? "weft+w3c" : "weft", telemetry.name().toLowerCase(Locale.ROOT));
+    }
+
+    /** The weft mode's propagation: the weft header, with W3C traceparent unless {@code --propagation weft}. */
+    Propagation propagation() {
+      return w3c ? Propagation.defaults() : Propagation.of(Propagation.Format.WEFT);
     }
 
     /** The modes measured, in the order each round runs them. */
@@ -396,7 +402,7 @@ public final class KafkaThroughputBench {
     }
   }
 
-  /** The tracers of the traced modes: Weft's two services, or Brave's. */
+  /** The tracers of the traced modes (Weft's two services, or Brave's), and the control's header. */
   private record Peers(Tracer weftProducer, Tracer weftConsumer, BraveKafkaPeer braveProducer,
       BraveKafkaPeer braveConsumer, Header pad) {
     /**
@@ -503,7 +509,7 @@ public final class KafkaThroughputBench {
         }
       } else {
         KafkaPublisher<byte[]> pub = new KafkaPublisher<>(producer, producerTracer, channel, PayloadCodec.bytes(),
-            cfg.w3c() ? Propagation.defaults() : Propagation.of(Propagation.Format.WEFT));
+            cfg.propagation());
         if (cfg.producerMode() == ProducerMode.OPERATION) {
           for (int i = 0; i < n; i++) {
             Operation op = producerTracer.start("PublishSkuUpdate");
@@ -667,9 +673,8 @@ public final class KafkaThroughputBench {
   static long weftHeaderWireBytes(Config cfg) throws Exception {
     try (Tracer tracer = Tracer.builder("bench-producer").sink(discarding()).build()) {
       Channel channel = KafkaChannels.topic("bench-sizing", SCHEMA);
-      KafkaPublisher<byte[]> pub = new KafkaPublisher<>(new org.apache.kafka.clients.producer.MockProducer<>(),
-          tracer, channel, PayloadCodec.bytes(),
-          cfg.w3c() ? Propagation.defaults() : Propagation.of(Propagation.Format.WEFT));
+      KafkaPublisher<byte[]> pub = new KafkaPublisher<>(new MockProducer<>(), tracer, channel, PayloadCodec.bytes(),
+          cfg.propagation());
       byte[] payload = payload(cfg.payloadBytes());
       Envelope<Stage.Out, byte[]> out;
       Operation op = null;
