@@ -17,22 +17,18 @@ final class Rows {
    * counts and sums) is narrowed to a long; topology keeps fractional milliseconds, so it reads without.
    */
   static List<Object[]> query(Connection conn, boolean integral, String sql, Object... params) throws SQLException {
-    try {
-      return read(conn, integral, sql, params);
+    try (PreparedStatement ps = conn.prepareStatement(sql)) {
+      return read(ps, integral, params);
     } finally {
       // reads run inside the connection's open transaction; end it so the next batch starts fresh
       conn.commit();
     }
   }
 
-  /** As {@link #query}, without ending the transaction: for several reads of one answer, which then commits. */
-  static List<Object[]> read(Connection conn, boolean integral, String sql, Object... params) throws SQLException {
-    try (PreparedStatement ps = conn.prepareStatement(sql)) {
-      return read(ps, integral, params);
-    }
-  }
-
-  /** As {@link #read(Connection, boolean, String, Object...)}, with a prepared statement the caller keeps. */
+  /**
+   * As {@link #query}, with a prepared statement the caller keeps, and without ending the transaction: for several
+   * reads of one answer, which then commits.
+   */
   static List<Object[]> read(PreparedStatement ps, boolean integral, Object... params) throws SQLException {
     List<Object[]> out = new ArrayList<>();
     Projection.bind(ps, Arrays.asList(params));
