@@ -1,5 +1,7 @@
 package dev.weft.bench.server;
 
+import dev.weft.core.Result;
+import dev.weft.core.event.EventError;
 import dev.weft.core.event.EventJson;
 import dev.weft.core.event.TelemetryEvent;
 import java.io.BufferedReader;
@@ -101,6 +103,12 @@ public final class ServerBench {
     }
   }
 
+  /**
+   * The ingest controls: the same POSTs to {@link ParseOnlyServer} (the server's HTTP stack and parser, nothing
+   * stored), and the parser alone on one thread in this process. Both in events per second.
+   */
+  private record Controls(double parseOnlyServer, double parserAlone) {}
+
   private record Figures(long items, long flows, double seconds, Map<String, Timing> queries,
       double freshnessP50, double freshnessP99, long diskBytes) {
     double itemsPerSecond() {
@@ -115,6 +123,7 @@ public final class ServerBench {
   private void run() throws Exception {
     Files.createDirectories(work);
     Generated g = generate();
+    Controls controls = new Controls(g.events() / runParseOnly(g), parserAlone(g));
     Figures weft = runWeft(g);
     Figures zipkin = null;
     String zipkinFailure = null;
@@ -127,7 +136,7 @@ public final class ServerBench {
         OUT.println("Zipkin failed: " + zipkinFailure);
       }
     }
-    String md = report(g, weft, zipkin, zipkinFailure);
+    String md = report(g, controls, weft, zipkin, zipkinFailure);
     Files.writeString(work.resolve("server-bench.md"), md);
     OUT.println();
     OUT.println(md);
@@ -204,6 +213,65 @@ public final class ServerBench {
       sb.append('}');
     }
     sb.append('}');
+  }
+
+  // ------------------------------------------------------------------ controls
+
+  /**
+   * The same batches, from the same two client threads, to {@link ParseOnlyServer} as a child JVM with Weft's heap:
+   * the rate this machine allows for this API with no store behind it. Returns the seconds.
+   */
+  private double runParseOnly(Generated g) throws Exception {
+    int port = freePort();
+    OUT.println("Control: the server's HTTP stack and event parser, nothing stored, on 127.0.0.1:" + port);
+    Process server = new ProcessBuilder("java", "-Xms2g", "-Xmx6g", "-cp", System.getProperty("java.class.path"),
+        ParseOnlyServer.class.getName(), Integer.toString(port))
+        .redirectErrorStream(true).redirectOutput(work.resolve("parse-only-server.log").toFile()).start();
+    try {
+      awaitHealth("http://127.0.0.1:" + port + "/health", server);
+      return ingest(g.weftFile(), g.events(), "http://127.0.0.1:" + port + "/api/v1/events", "application/x-ndjson",
+          true);
+    } finally {
+      server.destroy();
+      server.waitFor();
+    }
+  }
+
+  /**
+   * The event parser alone, on this thread: up to 1,000,000 events of the batch file, each batch parsed as the
+   * server parses a POST body, after one warm-up pass over the first tenth. Returns events per second.
+   */
+  private double parserAlone(Generated g) throws IOException {
+    long limit = Math.min(g.events(), 1_000_000);
+    List<String> bodies = new ArrayList<>();
+    long n = 0;
+    try (BufferedReader in = Files.newBufferedReader(g.weftFile())) {
+      StringBuilder sb = new StringBuilder();
+      String line;
+      while (n < limit && (line = in.readLine()) != null) {
+        if (line.isEmpty()) {
+          bodies.add(sb.toString());
+          sb.setLength(0);
+          continue;
+        }
+        sb.append(line).append('\n');
+        n++;
+      }
+      if (sb.length() > 0) bodies.add(sb.toString());
+    }
+    for (int i = 0; i < Math.max(1, bodies.size() / 10); i++) EventJson.parseBatch(bodies.get(i));
+    long parsed = 0;
+    long t0 = System.nanoTime();
+    for (String body : bodies) {
+      if (EventJson.parseBatch(body) instanceof Result.Ok<List<TelemetryEvent>, EventError> ok) {
+        parsed += ok.value().size();
+      } else {
+        throw new IllegalStateException("the generated batch does not parse");
+      }
+    }
+    double rate = parsed / ((System.nanoTime() - t0) / 1e9);
+    OUT.printf("Control: the event parser alone, one thread: %,d events at %,.0f/s%n", parsed, rate);
+    return rate;
   }
 
   // ------------------------------------------------------------------ Weft
@@ -505,7 +573,7 @@ public final class ServerBench {
 
   // ------------------------------------------------------------------ report
 
-  private String report(Generated g, Figures w, Figures z, String zipkinFailure) {
+  private String report(Generated g, Controls c, Figures w, Figures z, String zipkinFailure) {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format("Workload: %,d Weft events (%,d shop flows, %.1f events per flow) = %,d Zipkin spans; "
         + "batches of %,d events; server heap 6 GiB (Weft), 12 GiB (Zipkin).%n%n", g.events(), g.flows(),
@@ -513,6 +581,10 @@ public final class ServerBench {
     sb.append("| figure | Weft | Zipkin | target |\n|---|---|---|---|\n");
     sb.append(String.format("| sustained ingest, events (spans) / s | %,.0f | %s | ≥ 300,000 |%n", w.itemsPerSecond(),
         z == null ? "—" : String.format("%,.0f spans/s", z.itemsPerSecond())));
+    sb.append(String.format("| control: the same POSTs to the server's HTTP stack and parser, nothing stored"
+        + " | %,.0f events/s (Weft = %.2f×) | — | — |%n", c.parseOnlyServer(), w.itemsPerSecond() / c.parseOnlyServer()));
+    sb.append(String.format("| control: the event parser alone, one thread | %,.0f events/s | — | — |%n",
+        c.parserAlone()));
     sb.append(String.format("| sustained ingest, shop flows / s | %,.0f | %s | Weft ≥ 2× Zipkin |%n",
         w.flowsPerSecond(), z == null ? "—" : String.format("%,.0f (Weft = %.2f×)", z.flowsPerSecond(),
             w.flowsPerSecond() / z.flowsPerSecond())));
