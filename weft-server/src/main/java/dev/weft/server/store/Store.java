@@ -120,6 +120,7 @@ public final class Store implements AutoCloseable {
     try {
       Class.forName("org.duckdb.DuckDBDriver");
       Connection c = DriverManager.getConnection("jdbc:duckdb:");
+      NativeLibraryFile.unlinkLoadedCopies(); // loaded now: its temporary copy must not outlive a kill -9
       try {
         try (java.sql.Statement st = c.createStatement()) {
           // A new file gets DuckDB 1.4's storage format, which can compress the events' JSON with zstd (Schema). A
