@@ -155,6 +155,17 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  /**
+   * Test hook: receives stored in an earlier batch than their message's row. The topology reads receives only from
+   * their messages' first batch on ({@link TopologyQueries}), which is exact only while this is zero.
+   */
+  synchronized long receivesOlderThanTheirMessageForTest() throws SQLException {
+    List<Object[]> r = Rows.query(conn, false, "SELECT count(*) FROM receives r JOIN messages m"
+        + " ON m.message_id = r.message_id WHERE r.batch_no < m.batch_no");
+    conn.commit();
+    return ((Number) r.get(0)[0]).longValue();
+  }
+
   /** Test hook: runs after a batch is fully written, just before its commit. */
   void beforeCommitForTest(Runnable hook) {
     projection.beforeCommit = hook;

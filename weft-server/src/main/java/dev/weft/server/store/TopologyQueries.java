@@ -20,15 +20,25 @@ final class TopologyQueries {
   private static final String WANT = " AND (%s // ?) IN (SELECT b FROM topo_want)";
 
   /**
-   * By service, the messages' side, bucketed by the message's header ticks. Parameters: width, lo, hi (and the width
-   * again with {@link #WANT}). Three grouping levels: per channel (distinct messages sent), per edge (distinct
-   * messages received) and per edge and queue-wait bin (receives).
+   * The first batch that wrote a message of the by-service messages' side. Parameters: lo, hi (and the width with
+   * {@link #WANT}).
+   */
+  private static final String SERVICE_MESSAGES_FIRST_BATCH_SQL =
+      "SELECT min(m.batch_no) FROM messages m WHERE m.channel IS NOT NULL AND m.msg_ticks >= ? AND m.msg_ticks < ?%s";
+
+  /**
+   * By service, the messages' side, bucketed by the message's header ticks. Parameters: width, the first batch
+   * ({@link #SERVICE_MESSAGES_FIRST_BATCH_SQL}), lo, hi (and the width again with {@link #WANT}). Three grouping
+   * levels: per channel (distinct messages sent), per edge (distinct messages received) and per edge and queue-wait
+   * bin (receives). Receives are read from the messages' first batch on: a RECEIVE writes its message's row in its own
+   * batch when no earlier one did, so no receive of a message is older than the message's row, and DuckDB skips the
+   * row groups before (RATIONALE.md, "Topology roll-ups").
    */
   private static final String SERVICE_MESSAGES_SQL = """
       WITH x AS (
         SELECT m.msg_ticks // ? AS b, coalesce(m.send_service, m.producer) AS p, m.channel AS c, r.service AS cons,
                m.message_id AS id, CASE WHEN r.service IS NULL THEN NULL ELSE %s END AS k
-        FROM messages m LEFT JOIN receives r ON r.message_id = m.message_id
+        FROM messages m LEFT JOIN (SELECT * FROM receives WHERE batch_no >= ?) r ON r.message_id = m.message_id
         WHERE m.channel IS NOT NULL AND m.msg_ticks >= ? AND m.msg_ticks < ?%s)
       SELECT b, p, c, cons, k, grouping(cons, k), count(DISTINCT id), count(cons)
       FROM x GROUP BY GROUPING SETS ((b, p, c), (b, p, c, cons), (b, p, c, cons, k))""";
@@ -97,8 +107,13 @@ final class TopologyQueries {
   Map<Long, TopologyParts.ServicePart> serviceParts(long width, long lo, long hi, boolean want)
       throws SQLException {
     Map<Long, ServiceBuilder> parts = new TreeMap<>();
-    String msgSql = SERVICE_MESSAGES_SQL.formatted(Bins.sql("r.queue_wait"), want ? WANT.formatted("m.msg_ticks") : "");
-    for (Object[] r : rows(msgSql, params(width, lo, hi, want))) {
+    String wantMessages = want ? WANT.formatted("m.msg_ticks") : "";
+    Object[] firstParams = want ? new Object[] {lo, hi, width} : new Object[] {lo, hi};
+    Object first = rows(SERVICE_MESSAGES_FIRST_BATCH_SQL.formatted(wantMessages), firstParams).get(0)[0];
+    String msgSql = SERVICE_MESSAGES_SQL.formatted(Bins.sql("r.queue_wait"), wantMessages);
+    Object[] msgParams = want ? new Object[] {width, first == null ? 0L : asLong(first), lo, hi, width}
+        : new Object[] {width, first == null ? 0L : asLong(first), lo, hi};
+    for (Object[] r : rows(msgSql, msgParams)) {
       ServiceBuilder p = parts.computeIfAbsent(asLong(r[0]), k -> new ServiceBuilder());
       int grouping = ((Number) r[5]).intValue();
       if (grouping == 3) {

@@ -73,6 +73,8 @@ class TopologyCacheTest {
         assertThat(services.edges()).as("services after %d events", i).isEqualTo(store.serviceEdgesUncached(since));
         assertThat(types.edges()).as("types after %d events", i).isEqualTo(store.typeEdgesUncached(since));
       }
+      // what the by-service read's receives bound relies on, after RECEIVEs arrived before their SENDs
+      assertThat(store.receivesOlderThanTheirMessageForTest()).isZero();
       Topology.ServiceGraph last = store.topologyServices(since);
       Topology.ServiceEdge inv = TopologyTest.edge(last, "catalog", "kafka:catalog-changed", "inventory");
       assertThat(inv.count()).isEqualTo(8 * 4);
