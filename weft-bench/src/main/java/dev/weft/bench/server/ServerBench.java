@@ -35,6 +35,8 @@ import java.util.stream.Stream;
  * <ol>
  *   <li>Generate the flows ({@link ShopWorkload}, spread over the last 24 hours) to files: Weft events as NDJSON
  *       batches, and the same flows as Zipkin v2 span batches (one span per operation and per sent message).
+ *   <li>The ingest controls: the same POSTs to {@link ParseOnlyServer} (the server's HTTP stack and parser, nothing
+ *       stored), and the parser alone on one thread.
  *   <li>Sustained ingest: two client threads POST the batches as fast as the server takes them. Weft answers 202 only
  *       after its store has committed the batch, so the rate is into the durable store.
  *   <li>Queries at the full size: a trace by id, the seed query, the 24-hour topology; p50/p99 over HTTP.
