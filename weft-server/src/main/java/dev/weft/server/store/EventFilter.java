@@ -89,7 +89,10 @@ public final class EventFilter {
     if (t.op() != Op.EQ && !negate) throw new UnsupportedKeyException(key.key());
     if (key == Key.TRACE) {
       params.add(((Value.Text) t.value()).text());
-      return "e.event_id " + (negate ? "NOT IN" : "IN") + " (SELECT event_id FROM event_traces WHERE trace_id = ?)";
+      params.add(((Value.Text) t.value()).text());
+      // an event's own trace_id, or one of the other traces event_traces lists for it (Projection)
+      return (negate ? "NOT " : "") + "(e.trace_id = ? OR e.event_id IN (SELECT event_id FROM event_traces"
+          + " WHERE trace_id = ?))";
     }
     String column = switch (key) {
       case OP -> "e.op";

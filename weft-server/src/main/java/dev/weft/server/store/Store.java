@@ -230,6 +230,12 @@ public final class Store implements AutoCloseable {
     if (e.eventId().isEmpty() || e.eventId().length() > TelemetryEvent.MAX_EVENT_ID_LENGTH) {
       throw new IllegalArgumentException("event " + index + ", field event_id: 1 to 64 characters");
     }
+    // the wire's rule (docs/event-spec.md), which an event built in code could break; the store relies on it: an
+    // event's own trace_id is always one of its traces (Projection, "event_traces")
+    if (!e.correlationIds().isEmpty() && !e.correlationIds().contains(e.traceId())) {
+      throw new IllegalArgumentException("event " + index + ", field correlation_ids: must include trace_id when"
+          + " given");
+    }
   }
 
   private void rollback(Exception cause) {
@@ -336,7 +342,10 @@ public final class Store implements AutoCloseable {
         java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder())).thenComparing(r -> (String) r[0]);
   }
 
-  /** A trace's operation and message ids, sorted and distinct, and the batch of each of its events. */
+  /**
+   * A trace's operation and message ids, sorted and distinct, and the batch of each of its events that list it among
+   * several traces (the others carry it as their own trace_id).
+   */
   private record TraceIds(List<String> operations, List<String> messages, Map<String, Integer> events) {}
 
   /** The ids of the trace's rows, from the three trace tables in one query. */
@@ -396,9 +405,7 @@ public final class Store implements AutoCloseable {
   private List<EventRow> traceEvents(Prune in, String traceId, Map<String, Integer> ids) throws SQLException {
     String select = "SELECT e.event_id, e.ts, e.event_type, e.service, e.op_id, e.json FROM events e WHERE ";
     List<Object[]> rows = read(select + in.sql("e") + " AND e.trace_id = ?", in.params(traceId).toArray());
-    // the event's traces decide, as everywhere: the spec requires them to hold trace_id, but an event built in code
-    // need not
-    rows.removeIf(r -> !ids.containsKey((String) r[0]));
+    // every event belongs to its own trace_id (Store.check); event_traces names the other events of the trace
     Map<String, Integer> rest = new java.util.TreeMap<>(ids);
     for (Object[] r : rows) rest.remove((String) r[0]);
     if (!rest.isEmpty()) {

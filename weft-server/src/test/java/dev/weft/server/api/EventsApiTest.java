@@ -122,6 +122,35 @@ class EventsApiTest {
       if (e.has("correlation_ids")) e.get("correlation_ids").forEach(c -> traces.add(c.asText()));
       assertThat(traces).contains(trace);
     }
+    // and every event that belongs to it: a fan-in's event under the trace that is not its own trace_id
+    String own = scenario.get(0).traceId();
+    String second = scenario.stream().map(TelemetryEvent::traceId).filter(x -> !x.equals(own)).findFirst()
+        .orElseThrow();
+    store.ingest(List.of(TelemetryEvent.builder("START").eventId("fan-in-start-1").traceId(own)
+        .correlationIds(List.of(own, second)).service("joiner").op("Join").opId("join-op-1").build()));
+    JsonNode fanIn = null;
+    for (String json : store.eventLog()) {
+      JsonNode e = JSON.readTree(json);
+      if (e.has("correlation_ids") && fanIn == null) fanIn = e;
+    }
+    assertThat(fanIn).as("the shop has a fan-in").isNotNull();
+    String other = null;
+    for (JsonNode c : fanIn.get("correlation_ids")) {
+      if (!c.asText().equals(fanIn.get("trace_id").asText())) other = c.asText();
+    }
+    int belonging = 0;
+    for (String json : store.eventLog()) {
+      JsonNode e = JSON.readTree(json);
+      boolean in = e.get("trace_id").asText().equals(other);
+      if (e.has("correlation_ids")) for (JsonNode c : e.get("correlation_ids")) in |= c.asText().equals(other);
+      if (in) belonging++;
+    }
+    JsonNode byOther = page("?q=" + q("trace=" + other) + "&limit=1000");
+    assertThat(byOther.get("count").asInt()).isEqualTo(belonging);
+    assertThat(byOther.get("events")).extracting(e -> e.get("event_id").asText())
+        .contains(fanIn.get("event_id").asText());
+    assertThat(page("?q=" + q("trace!=" + other) + "&limit=1000").get("count").asInt())
+        .isEqualTo(store.eventLog().size() - belonging);
     JsonNode none = page("?q=" + q("service=nobody"));
     assertThat(none.get("count").asInt()).isZero();
     assertThat(none.get("events")).isEmpty();

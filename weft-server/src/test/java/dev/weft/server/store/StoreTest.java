@@ -207,6 +207,13 @@ class StoreTest {
       bad.add(TelemetryEvent.builder("START").traceId(shop.traceM1).service("x").op("NoId").build()); // no op_id
       assertThatThrownBy(() -> store.ingest(bad)).isInstanceOf(Store.StoreException.class).hasMessageContaining("op_id");
       assertThat(store.tableCounts()).isEqualTo(before);
+      // the wire's rule, for an event built in code: its correlation_ids must include its own trace_id
+      List<TelemetryEvent> stray = new ArrayList<>(events.subList(2, events.size()));
+      stray.add(TelemetryEvent.builder("START").traceId(shop.traceM1).correlationIds(List.of(shop.traceM2))
+          .service("x").op("Stray").opId("stray-1").build());
+      assertThatThrownBy(() -> store.ingest(stray)).isInstanceOf(Store.StoreException.class)
+          .hasMessageContaining("correlation_ids: must include trace_id");
+      assertThat(store.tableCounts()).isEqualTo(before);
       List<TelemetryEvent> withNull = new ArrayList<>(events.subList(2, events.size()));
       withNull.add(null);
       assertThatThrownBy(() -> store.ingest(withNull)).isInstanceOf(Store.StoreException.class);
