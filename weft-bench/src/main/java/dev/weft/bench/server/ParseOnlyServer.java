@@ -4,11 +4,9 @@ import dev.weft.core.Result;
 import dev.weft.core.event.EventError;
 import dev.weft.core.event.EventJson;
 import dev.weft.core.event.TelemetryEvent;
+import dev.weft.server.api.ApiServer;
 import io.javalin.Javalin;
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -41,9 +39,7 @@ public final class ParseOnlyServer {
     app.post("/api/v1/events", ctx -> {
       String text;
       try {
-        // the server's own decoding: malformed UTF-8 is refused, not replaced
-        text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(ctx.bodyAsBytes())).toString();
+        text = ApiServer.utf8(ctx.bodyAsBytes()); // the server's own decoding
       } catch (CharacterCodingException e) {
         ctx.status(400).json(Map.of("error", "request body is not valid UTF-8"));
         return;

@@ -262,17 +262,11 @@ public final class ServerBench {
     long n = 0;
     try (BufferedReader in = Files.newBufferedReader(g.weftFile())) {
       StringBuilder sb = new StringBuilder();
-      String line;
-      while (n < limit && (line = in.readLine()) != null) {
-        if (line.isEmpty()) {
-          bodies.add(sb.toString());
-          sb.setLength(0);
-          continue;
-        }
-        sb.append(line).append('\n');
-        n++;
+      int count;
+      while (n < limit && (count = nextBatch(in, sb)) > 0) {
+        bodies.add(sb.toString());
+        n += count;
       }
-      if (sb.length() > 0) bodies.add(sb.toString());
     }
     for (int i = 0; i < Math.max(1, bodies.size() / 10); i++) EventJson.parseBatch(bodies.get(i));
     long parsed = 0;
@@ -456,12 +450,7 @@ public final class ServerBench {
             synchronized (lock) {
               if (ndjsonBatches) {
                 StringBuilder sb = new StringBuilder(batch * 600);
-                count = 0;
-                String line;
-                while ((line = in.readLine()) != null && !line.isEmpty()) {
-                  sb.append(line).append('\n');
-                  count++;
-                }
+                count = nextBatch(in, sb);
                 body = count == 0 ? null : sb.toString();
               } else {
                 body = in.readLine();
@@ -495,6 +484,21 @@ public final class ServerBench {
     p.done();
     OUT.printf("  %,d items in %.1f s: %,.0f/s%n", done.get(), seconds, done.get() / seconds);
     return seconds;
+  }
+
+  /**
+   * Reads the next NDJSON batch of the Weft file (its lines up to an empty line or the end) into {@code sb}, which is
+   * cleared first. Returns its events; 0 at the end.
+   */
+  private static int nextBatch(BufferedReader in, StringBuilder sb) throws IOException {
+    sb.setLength(0);
+    int count = 0;
+    String line;
+    while ((line = in.readLine()) != null && !line.isEmpty()) {
+      sb.append(line).append('\n');
+      count++;
+    }
+    return count;
   }
 
   private static int countSpans(String jsonArray) {

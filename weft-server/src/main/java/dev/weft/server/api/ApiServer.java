@@ -185,8 +185,7 @@ public final class ApiServer implements AutoCloseable {
     if (bytes == null) throw tooLarge(max);
     String text;
     try {
-      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+      text = utf8(bytes);
     } catch (CharacterCodingException e) {
       metrics.ingestRequest("invalid");
       throw new ApiError(400, "request body is not valid UTF-8");
@@ -219,6 +218,15 @@ public final class ApiServer implements AutoCloseable {
     metrics.ingestRequest("too_large");
     return new ApiError(413, "request body larger than " + max + " bytes; send smaller batches",
         Map.of("max_bytes", max));
+  }
+
+  /**
+   * A request body as text: malformed UTF-8 is refused, not replaced with U+FFFD, so an event is never stored with
+   * characters it did not have. Public for the server bench's ingest control, which decodes as the server does.
+   */
+  public static String utf8(byte[] bytes) throws CharacterCodingException {
+    return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
   }
 
   /** Reads at most {@code max} bytes; {@code null} if the stream has more. Never buffers more than max + 1. */

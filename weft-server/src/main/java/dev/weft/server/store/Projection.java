@@ -289,7 +289,7 @@ final class Projection {
     Set<String> traces = new HashSet<>();
     for (TelemetryEvent e : events) {
       // An event belongs to its own trace_id (Store.check makes it one of its traces), which the events row holds;
-      // event_traces lists the traces of the events that have more than one, a fifth of them in the shop workload.
+      // event_traces lists the traces of the events that have more than one, about a sixth of them in the shop.
       List<String> eventTraces = e.traces();
       for (String t : eventTraces) {
         if (eventTraces.size() > 1) sets.eventTraces.add(List.of(e.eventId(), t));

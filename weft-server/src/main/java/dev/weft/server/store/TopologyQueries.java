@@ -108,12 +108,10 @@ final class TopologyQueries {
       throws SQLException {
     Map<Long, ServiceBuilder> parts = new TreeMap<>();
     String wantMessages = want ? WANT.formatted("m.msg_ticks") : "";
-    Object[] firstParams = want ? new Object[] {lo, hi, width} : new Object[] {lo, hi};
-    Object first = rows(SERVICE_MESSAGES_FIRST_BATCH_SQL.formatted(wantMessages), firstParams).get(0)[0];
+    Object first = rows(SERVICE_MESSAGES_FIRST_BATCH_SQL.formatted(wantMessages), withWant(want, width, lo, hi))
+        .get(0)[0];
     String msgSql = SERVICE_MESSAGES_SQL.formatted(Bins.sql("r.queue_wait"), wantMessages);
-    Object[] msgParams = want ? new Object[] {width, first == null ? 0L : asLong(first), lo, hi, width}
-        : new Object[] {width, first == null ? 0L : asLong(first), lo, hi};
-    for (Object[] r : rows(msgSql, msgParams)) {
+    for (Object[] r : rows(msgSql, withWant(want, width, width, first == null ? 0L : asLong(first), lo, hi))) {
       ServiceBuilder p = parts.computeIfAbsent(asLong(r[0]), k -> new ServiceBuilder());
       int grouping = ((Number) r[5]).intValue();
       if (grouping == 3) {
@@ -230,7 +228,15 @@ final class TopologyQueries {
   }
 
   private static Object[] params(long width, long lo, long hi, boolean want) {
-    return want ? new Object[] {width, lo, hi, width} : new Object[] {width, lo, hi};
+    return withWant(want, width, width, lo, hi);
+  }
+
+  /** {@code params}, then the width that {@link #WANT} binds when {@code want}. */
+  private static Object[] withWant(boolean want, long width, Object... params) {
+    if (!want) return params;
+    Object[] out = java.util.Arrays.copyOf(params, params.length + 1);
+    out[params.length] = width;
+    return out;
   }
 
   /** One bucket's by-service roll-up while its rows are read. */
