@@ -287,7 +287,7 @@ public final class Store implements AutoCloseable {
       String[][] msgParts = {
           {"mt", "message_id, trace_id, idx, NULL::VARCHAR, NULL::VARCHAR", "message_traces", "message_id"},
           {"mp", "message_id, parent_id, idx, NULL, NULL", "message_parents", "message_id"},
-          {"tg", "owner_id, kind, NULL, key, value", "tags", "owner_kind = 'msg' AND owner_id"}};
+          {"tg", "owner_id, kind, NULL, key, value", "tags", "owner_id", "owner_kind = 'msg'"}};
       List<List<String>> opChunks = chunks(opIds);
       List<List<String>> msgChunks = chunks(msgIds);
       for (int i = 0; i < Math.max(opChunks.size(), msgChunks.size()); i++) {
@@ -372,7 +372,8 @@ public final class Store implements AutoCloseable {
 
   /**
    * The set rows {@code (kind, owner, value, idx, key, value)} of a chunk of operation ids and one of message ids, in
-   * one query, added to {@code sets} by kind. A part is (kind, columns, table, id column).
+   * one query, added to {@code sets} by kind. A part is (kind, columns, table, id column[, a further
+   * condition]).
    */
   private void setRows(Map<String, List<Object[]>> sets, Prune in, String[][] opParts, List<String> opIds,
       String[][] msgParts, List<String> msgIds) throws SQLException {
@@ -384,16 +385,19 @@ public final class Store implements AutoCloseable {
       for (String[] p : side == 0 ? opParts : msgParts) {
         if (sql.length() > 0) sql.append(" UNION ALL ");
         // kinds, columns and tables are the callers' constants; only the prune bounds and the ids are bound
-        sql.append("SELECT DISTINCT '").append(p[0]).append("', ").append(p[1]).append(" FROM ").append(p[2])
-            .append(" WHERE ").append(in.sql()).append(" AND ").append(p[3]).append(" IN (")
-            .append(placeholders(ids.size())).append(')');
+        sql.append("SELECT '").append(p[0]).append("', ").append(p[1]).append(" FROM ").append(p[2])
+            .append(" WHERE ").append(in.sql()).append(" AND ").append(idIn(p[3], ids.size()));
+        if (p.length > 4) sql.append(" AND ").append(p[4]);
         params.addAll(in.params());
         params.addAll(ids);
       }
     }
     if (sql.length() == 0) return;
+    // a set row may repeat across batches; it is kept once here rather than by a DISTINCT, which costs DuckDB a
+    // hash aggregate per part (RATIONALE.md, "Trace reads")
+    Set<List<Object>> seen = new HashSet<>();
     for (Object[] r : read(sql.toString(), params.toArray())) {
-      sets.computeIfAbsent((String) r[0], k -> new ArrayList<>()).add(r);
+      if (seen.add(java.util.Arrays.asList(r))) sets.computeIfAbsent((String) r[0], k -> new ArrayList<>()).add(r);
     }
   }
 
@@ -453,7 +457,7 @@ public final class Store implements AutoCloseable {
       List<Object> params = new ArrayList<>(before);
       params.addAll(in.params());
       params.addAll(chunk);
-      out.addAll(read(select + " AND " + idColumn + " IN (" + placeholders(chunk.size()) + ")", params.toArray()));
+      out.addAll(read(select + " AND " + idIn(idColumn, chunk.size()), params.toArray()));
     }
     return out;
   }
@@ -464,7 +468,8 @@ public final class Store implements AutoCloseable {
    */
   private Map<String, List<String>> pairs(Prune in, String table, String owner, String value, List<String> owners)
       throws SQLException {
-    return grouped(idRows("SELECT DISTINCT NULL, " + owner + ", " + value + ", NULL::INTEGER FROM " + table
+    // grouped keeps each value once, so the repeats a set table may hold cost no DISTINCT in DuckDB
+    return grouped(idRows("SELECT NULL, " + owner + ", " + value + ", NULL::INTEGER FROM " + table
         + " WHERE " + in.sql(), in, List.of(), owner, owners));
   }
 
@@ -497,8 +502,7 @@ public final class Store implements AutoCloseable {
     if (parentBatches.length > 0) {
       Prune in = new Prune(parentBatches);
       for (List<String> chunk : chunks(new ArrayList<>(parents))) {
-        parts.add("SELECT trace_id FROM message_traces WHERE " + in.sql() + " AND message_id IN ("
-            + placeholders(chunk.size()) + ")");
+        parts.add("SELECT trace_id FROM message_traces WHERE " + in.sql() + " AND " + idIn("message_id", chunk.size()));
         params.addAll(in.params());
         params.addAll(chunk);
       }
@@ -511,8 +515,8 @@ public final class Store implements AutoCloseable {
       for (List<String> chunk : chunks(ids)) {
         // a child's traces were written in the same batch as its parent_id row
         parts.add("SELECT t.trace_id FROM message_parents p JOIN message_traces t ON t.message_id = p.message_id"
-            + " AND t.batch_no = p.batch_no WHERE " + in.sql("p") + " AND " + in.sql("t") + " AND p.parent_id IN ("
-            + placeholders(chunk.size()) + ")");
+            + " AND t.batch_no = p.batch_no WHERE " + in.sql("p") + " AND " + in.sql("t") + " AND "
+            + idIn("p.parent_id", chunk.size()));
         params.addAll(in.params());
         params.addAll(in.params());
         params.addAll(chunk);
@@ -569,6 +573,19 @@ public final class Store implements AutoCloseable {
       out.add(chunk);
     }
     return out;
+  }
+
+  /** Most ids matched as a disjunction of equalities rather than an {@code IN} list ({@link #idIn}). */
+  static final int MAX_OR_IDS = 16;
+
+  /**
+   * {@code column} equal to one of {@code n} bound ids. DuckDB 1.4 turns an {@code IN} list into a hash join against
+   * the list; a few equalities joined by {@code OR} are filtered in the scan instead, which measured 0.5 against 0.7
+   * ms for 5 ids on the 10M-event store, and is slower past about 16 (RATIONALE.md, "Trace reads").
+   */
+  static String idIn(String column, int n) {
+    if (n > MAX_OR_IDS) return column + " IN (" + placeholders(n) + ")";
+    return "(" + String.join(" OR ", java.util.Collections.nCopies(n, column + " = ?")) + ")";
   }
 
   private static String placeholders(int n) {

@@ -428,6 +428,31 @@ class StoreTest {
   }
 
   @Test
+  void aTraceReadKeepsEachRowOnceWhenEveryEventIsItsOwnBatch() {
+    // one event per batch repeats every set row (an operation's traces from its START and its COMPLETE, a message's
+    // tags from its SEND and its RECEIVE); the read keeps each once, without a DISTINCT in SQL
+    try (Store whole = open("whole.db"); Store single = open("single.db")) {
+      whole.ingest(shop.events());
+      for (TelemetryEvent e : shop.events()) single.ingest(List.of(e));
+      for (String trace : List.of(shop.traceM1, shop.traceM2)) {
+        Store.TraceView t = single.trace(trace);
+        assertThat(t).isEqualTo(whole.trace(trace));
+        Store.MessageRow price = t.messages().stream().filter(m -> m.messageId().equals(shop.price.messageId()))
+            .findFirst().orElseThrow();
+        assertThat(price.ptags()).containsEntry("merchant_id", "m-1");
+        assertThat(price.traces()).containsExactly(shop.traceM1, shop.traceM2);
+      }
+    }
+  }
+
+  @Test
+  void idsAreBoundAsEqualitiesUpToSixteenAndAsAListBeyond() {
+    assertThat(Store.idIn("m.message_id", 2)).isEqualTo("(m.message_id = ? OR m.message_id = ?)");
+    assertThat(Store.idIn("op_id", Store.MAX_OR_IDS)).doesNotContain(" IN ");
+    assertThat(Store.idIn("op_id", Store.MAX_OR_IDS + 1)).startsWith("op_id IN (?, ?");
+  }
+
+  @Test
   void aTraceOfMoreIdsThanOneBoundListIsReadWhole() {
     // the trace read binds the trace's ids in lists of at most 500; this trace has 601 operations and 600 messages
     Tracer api = shop.tracer("bulk-api");
