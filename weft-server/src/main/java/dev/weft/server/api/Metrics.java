@@ -82,6 +82,10 @@ public final class Metrics {
     counter(out, "weft_topology_buckets_computed_total",
         "5-minute topology roll-ups computed from the tables (the rest were served from the cache).",
         store.topologyBucketsComputed());
+    out.append("# HELP weft_topology_warm_seconds_total Time spent keeping the topology roll-ups computed in the"
+        + " background (--topology-warm).\n");
+    out.append("# TYPE weft_topology_warm_seconds_total counter\n");
+    out.append("weft_topology_warm_seconds_total ").append(store.topologyWarmSeconds()).append('\n');
     gauge(out, "weft_store_bytes", "Bytes the store takes on disk (its file and write-ahead log).", store.diskBytes());
     out.append("# HELP weft_store_rows Rows stored in each store table (a set table may hold a row once per batch).\n");
     out.append("# TYPE weft_store_rows gauge\n");

@@ -4,6 +4,7 @@ import dev.weft.server.api.ApiConfig;
 import dev.weft.server.api.ApiServer;
 import dev.weft.server.collector.KafkaCollector;
 import dev.weft.server.store.Store;
+import dev.weft.server.store.TopologyWarmer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -43,6 +44,11 @@ final class ServerCommand implements Callable<Integer> {
           + "${DEFAULT-VALUE}).")
   Duration abandonAfter;
 
+  @Option(names = "--topology-warm", defaultValue = "24h",
+      description = "Keep the topology roll-ups of this window computed in the background, so the dashboard's first "
+          + "read does not wait for them; 2h to 28d, or 0 for off (default ${DEFAULT-VALUE}, the UI's window).")
+  Duration topologyWarm;
+
   @Option(names = "--max-body", defaultValue = "5MiB",
       description = "Largest request body for POST /api/v1/events (default ${DEFAULT-VALUE}).")
   String maxBody;
@@ -70,6 +76,16 @@ final class ServerCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       err.println("weft: bad --max-body: " + e.getMessage());
       return 2;
+    }
+    TopologyWarmer.Config warm = null;
+    if (!topologyWarm.isZero()) {
+      try {
+        TopologyWarmer.Config d = TopologyWarmer.Config.defaults();
+        warm = new TopologyWarmer.Config(topologyWarm, d.quiet(), d.maxAge());
+      } catch (IllegalArgumentException e) {
+        err.println("weft: bad --topology-warm: " + e.getMessage());
+        return 2;
+      }
     }
     if (port < 0 || port > 65535) {
       err.println("weft: bad --port " + port + "; expected 0..65535");
@@ -114,9 +130,11 @@ final class ServerCommand implements Callable<Integer> {
       }
     }
     KafkaCollector finalCollector = collector;
+    TopologyWarmer warmer = warm == null ? null : TopologyWarmer.start(store, warm);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       if (finalCollector != null) finalCollector.close();
+      if (warmer != null) warmer.close();
       server.close();
       store.close();
       stopped.countDown();

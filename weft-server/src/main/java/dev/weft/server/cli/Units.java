@@ -10,6 +10,7 @@ final class Units {
   /** {@code 500ms}, {@code 30s}, {@code 15m}, {@code 1h}, {@code 2d}, or ISO-8601 ({@code PT1H}). */
   static Duration duration(String text) {
     String s = text.trim().toLowerCase(Locale.ROOT);
+    if (s.equals("0")) return Duration.ZERO; // zero needs no unit
     if (s.startsWith("p")) {
       try {
         return nonNegative(Duration.parse(s.toUpperCase(Locale.ROOT)), text);

@@ -786,6 +786,39 @@ public final class Store implements AutoCloseable {
     return topologyCache.computedBuckets();
   }
 
+  /**
+   * Brings the cached roll-ups of both views up to date for the last {@code window}, as a read of that window would,
+   * without building an answer: the {@link TopologyWarmer} calls it so that a reader finds them computed. A window
+   * the cache does not keep (under two hours, over 28 days) is left alone.
+   */
+  public synchronized void warmTopology(Duration window) {
+    long span = window.toNanos() / 100; // 100-ns ticks
+    if (span < CACHED_WINDOW_MIN || span > CACHED_WINDOW_MAX) return;
+    long t0 = System.nanoTime();
+    try {
+      long from = Math.floorDiv(dev.weft.core.Ticks.of(config.clock().instant()) - span, TopologyCache.WIDTH);
+      TopologyQueries q = topologyQueries();
+      topologyCache.services(q, from, projection.lastCommitted());
+      topologyCache.types(q, from, projection.lastCommitted());
+    } catch (SQLException e) {
+      throw new StoreException("cannot compute topology: " + e.getMessage(), e);
+    } finally {
+      topologyWarmNanos += System.nanoTime() - t0;
+    }
+  }
+
+  private long topologyWarmNanos;
+
+  /** Time spent in {@link #warmTopology} since the store opened, in seconds (for /metrics). */
+  public synchronized double topologyWarmSeconds() {
+    return topologyWarmNanos / 1e9;
+  }
+
+  /** The last batch whose rows are committed; it changes exactly when the store's content does. */
+  public synchronized long lastCommittedBatch() {
+    return projection.lastCommitted();
+  }
+
   /** The by-service edges of the cached window from {@code sinceTicks}, computed from the tables (for tests). */
   synchronized List<Topology.ServiceEdge> serviceEdgesUncached(long sinceTicks) throws SQLException {
     long from = Math.floorDiv(sinceTicks, TopologyCache.WIDTH) * TopologyCache.WIDTH;

@@ -140,5 +140,9 @@ class QueryCommandTest {
     err.getBuffer().setLength(0);
     assertThat(run("server", "--abandon-after", "soon", "--data", dir.resolve("d").toString())).isEqualTo(2);
     assertThat(err.toString()).contains("soon");
+    err.getBuffer().setLength(0);
+    assertThat(run("server", "--topology-warm", "1h", "--data", dir.resolve("d").toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("bad --topology-warm").contains("2 hours to 28 days");
+    assertThat(Units.duration("0")).isZero();
   }
 }
