@@ -44,7 +44,7 @@ final class ServerCommand implements Callable<Integer> {
           + "${DEFAULT-VALUE}).")
   Duration abandonAfter;
 
-  @Option(names = "--topology-warm", defaultValue = "24h",
+  @Option(names = "--topology-warm", defaultValue = "24h", paramLabel = "WINDOW",
       description = "Keep the topology roll-ups of this window computed in the background, so the dashboard's first "
           + "read does not wait for them; 2h to 28d, or 0 for off (default ${DEFAULT-VALUE}, the UI's window).")
   Duration topologyWarm;
