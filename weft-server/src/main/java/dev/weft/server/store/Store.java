@@ -204,6 +204,7 @@ public final class Store implements AutoCloseable {
       return new IngestResult(pending.accepted, batch.size() - pending.accepted);
     } catch (SQLException | RuntimeException e) {
       rollback(e);
+      topologyGeneration++; // a snapshot taken meanwhile may hold this batch's appended rows (rebuildTopology)
       try {
         projection.discardUncommitted();
       } catch (SQLException d) {
@@ -807,7 +808,99 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  /**
+   * How many 5-minute buckets of the last {@code window} a read would recompute now, or -1 when they have not been
+   * computed yet (the {@link TopologyWarmer} then rebuilds them off the lock instead).
+   */
+  public synchronized int topologyStale(Duration window) {
+    long span = window.toNanos() / 100; // 100-ns ticks
+    long from = Math.floorDiv(dev.weft.core.Ticks.of(config.clock().instant()) - span, TopologyCache.WIDTH);
+    try {
+      return topologyCache.stale(topologyQueries(), from, projection.lastCommitted());
+    } catch (SQLException e) {
+      throw new StoreException("cannot read topology: " + e.getMessage(), e);
+    }
+  }
+
   private long topologyWarmNanos;
+  /** Bumped when a failed batch's appended rows are removed: a snapshot taken before may have seen them. */
+  private long topologyGeneration;
+  /** The second connection {@link #rebuildTopology} reads on, outside the lock; opened on first use. */
+  private Connection rebuildConn;
+  /** True while a rebuild reads outside the lock; close() waits for it. */
+  private boolean rebuilding;
+  private boolean closed;
+
+  /**
+   * Computes the roll-ups of the last {@code window} from scratch on a second connection, <em>outside</em> the store's
+   * lock, so that ingest and reads go on meanwhile, and installs them (TopologyCache.install). The reads share one
+   * snapshot, which names the last batch committed in it; what later batches change is left dirty for the next read.
+   * A batch that fails meanwhile may have shown the snapshot rows it then removed, so the result is dropped. Returns
+   * whether it was installed. One caller at a time (the {@link TopologyWarmer}).
+   */
+  public boolean rebuildTopology(Duration window) {
+    long span = window.toNanos() / 100; // 100-ns ticks
+    if (span < CACHED_WINDOW_MIN || span > CACHED_WINDOW_MAX) return false;
+    Connection c;
+    long generation;
+    long from;
+    synchronized (this) {
+      if (closed) return false;
+      try {
+        if (rebuildConn == null) {
+          Connection d = ((org.duckdb.DuckDBConnection) conn).duplicate();
+          try (java.sql.Statement st = d.createStatement()) {
+            st.execute("USE weft");
+          }
+          d.setAutoCommit(false);
+          rebuildConn = d;
+        }
+      } catch (SQLException e) {
+        throw new StoreException("cannot open a second connection: " + e.getMessage(), e);
+      }
+      c = rebuildConn;
+      generation = topologyGeneration;
+      from = Math.floorDiv(dev.weft.core.Ticks.of(config.clock().instant()) - span, TopologyCache.WIDTH);
+      rebuilding = true;
+    }
+    long t0 = System.nanoTime();
+    try {
+      long asOf;
+      Map<Long, TopologyParts.ServicePart> services;
+      Map<Long, TopologyParts.TypePart> types;
+      try {
+        // the marker first: it opens the snapshot that the roll-ups are read from
+        asOf = ((Number) Rows.query(c, false, "SELECT CAST(value AS BIGINT) FROM store_meta WHERE key = 'last_batch'")
+            .get(0)[0]).longValue();
+        TopologyQueries q = new TopologyQueries(c, null); // the roll-ups never use the locator, which is not shared
+        services = q.serviceParts(TopologyCache.WIDTH, from * TopologyCache.WIDTH, Long.MAX_VALUE, false);
+        types = q.typeParts(TopologyCache.WIDTH, from * TopologyCache.WIDTH, Long.MAX_VALUE, false);
+        c.commit();
+      } catch (SQLException e) {
+        try {
+          c.rollback();
+        } catch (SQLException r) {
+          e.addSuppressed(r);
+        }
+        throw new StoreException("cannot compute topology: " + e.getMessage(), e);
+      }
+      synchronized (this) {
+        if (closed || generation != topologyGeneration) return false;
+        try {
+          topologyCache.install(topologyQueries(), projection.lastCommitted(), from, services, types, asOf);
+        } catch (SQLException e) {
+          throw new StoreException("cannot install topology: " + e.getMessage(), e);
+        }
+        return true;
+      }
+    } finally {
+      synchronized (this) {
+        topologyWarmNanos += System.nanoTime() - t0;
+        rebuilding = false;
+        notifyAll();
+      }
+    }
+  }
 
   /** Time spent in {@link #warmTopology} since the store opened, in seconds (for /metrics). */
   public synchronized double topologyWarmSeconds() {
@@ -1075,7 +1168,19 @@ public final class Store implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    if (closed) return;
+    // a topology rebuild reads on the second connection without the lock: let it finish (it cannot be interrupted)
+    while (rebuilding) {
+      try {
+        wait();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    closed = true;
     try {
+      if (rebuildConn != null) rebuildConn.close();
       try (java.sql.Statement st = conn.createStatement()) {
         conn.commit();
         st.execute("CHECKPOINT"); // the file is ATTACHed, so write it out before the in-memory host goes away

@@ -25,7 +25,7 @@ final class TopologyCache {
     /** Every bucket at or after this one is either in {@code parts} or empty (or in {@code dirty}). */
     long coveredFrom = Long.MAX_VALUE;
     final TreeMap<Long, P> parts = new TreeMap<>();
-    final Set<Long> dirty = new TreeSet<>();
+    final java.util.NavigableSet<Long> dirty = new TreeSet<>();
   }
 
   /** A read of a view's roll-ups: buckets of {@link #WIDTH} in [lo, hi), or only those in {@code topo_want}. */
@@ -57,6 +57,41 @@ final class TopologyCache {
   /** How many bucket roll-ups were computed since the store opened (for /metrics and tests). */
   long computedBuckets() {
     return computedBuckets;
+  }
+
+  /**
+   * Installs roll-ups that were computed outside the store's lock, from one snapshot of the tables as of the committed
+   * batch {@code asOf}: both views' buckets from {@code fromBucket} on are replaced. The dirty marks are first brought
+   * up to {@code lastBatch}; then the cache counts as valid only as of {@code asOf}, so the next read marks dirty
+   * (and recomputes) whatever later batches changed, including rows of an uncommitted batch that the snapshot saw.
+   */
+  void install(TopologyQueries q, long lastBatch, long fromBucket, Map<Long, TopologyParts.ServicePart> servicesParts,
+      Map<Long, TopologyParts.TypePart> typesParts, long asOf) throws SQLException {
+    refresh(q, lastBatch);
+    replace(services, fromBucket, servicesParts);
+    replace(types, fromBucket, typesParts);
+    computedBuckets += servicesParts.size() + typesParts.size();
+    validAsOf = Math.min(validAsOf, asOf);
+  }
+
+  private static <P> void replace(View<P> v, long fromBucket, Map<Long, P> parts) {
+    v.parts.tailMap(fromBucket, true).clear();
+    v.parts.putAll(parts);
+    v.dirty.removeIf(b -> b >= fromBucket);
+    v.coveredFrom = Math.min(v.coveredFrom, fromBucket);
+    while (v.parts.size() > MAX_BUCKETS) v.coveredFrom = v.parts.pollFirstEntry().getKey() + 1;
+  }
+
+  /**
+   * How many buckets from {@code fromBucket} on a read would recompute now (dirty marks brought up to
+   * {@code lastBatch}), or -1 when the cache does not cover them yet.
+   */
+  int stale(TopologyQueries q, long fromBucket, long lastBatch) throws SQLException {
+    if (services.coveredFrom > fromBucket || types.coveredFrom > fromBucket) return -1;
+    refresh(q, lastBatch);
+    java.util.Set<Long> all = new TreeSet<>(services.dirty.tailSet(fromBucket, true));
+    all.addAll(types.dirty.tailSet(fromBucket, true));
+    return all.size();
   }
 
   /** Marks what the batches since the last read changed as dirty. */

@@ -9,20 +9,20 @@ import org.slf4j.LoggerFactory;
  * Keeps the topology roll-ups of a window (the UI's 24 hours) computed in the background, so that the first
  * dashboard read after a restart or a bulk load does not compute them while someone waits (RATIONALE.md, "Topology
  * roll-ups"). It warms once the store has been quiet for a moment, or when its last warm-up is older than
- * {@code maxAge} (and {@link #STREAM_SHARE} times its duration) under a stream that never pauses. A window is computed in steps of {@link #STEP}, each under the store's lock
- * on its own, so that ingest goes on between them. A failure is logged and retried after {@code maxAge}; it never
- * stops the thread.
+ * {@code maxAge} (and {@link #STREAM_SHARE} times its duration) under a stream that never pauses. A cold or mostly
+ * stale window is rebuilt without the store's lock ({@link #warm}), so ingest and reads go on meanwhile. A failure is
+ * logged and retried after {@code maxAge}; it never stops the thread.
  */
 public final class TopologyWarmer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TopologyWarmer.class);
   /**
    * Under a stream that never pauses, a warm-up waits at least this many times as long as the last one took, so that
    * it takes about 2 % of the store's time while warm-ups keep their length (a bulk load makes them longer; the 10M
-   * bench measured 3 and 5.6 %). A pause is not rationed: then nothing waits for the lock.
+   * bench measured 3 and 5.6 %). A pause is not rationed: then the warm-up competes with nothing.
    */
   static final int STREAM_SHARE = 50;
-  /** The part of the window computed under one hold of the store's lock. */
-  static final Duration STEP = Duration.ofHours(2);
+  /** Most stale buckets recomputed under the store's lock (an hour of them); more are rebuilt without it. */
+  static final int MAX_LOCKED_BUCKETS = 12;
   /** How often the thread looks at the store. */
   static final Duration TICK = Duration.ofMillis(200);
 
@@ -107,13 +107,16 @@ public final class TopologyWarmer implements AutoCloseable {
     }
   }
 
-  /** From the newest step back to the window's start, so the first reads' range is ready first. */
+  /**
+   * A cache that does not cover the window yet, or that would recompute more than {@link #MAX_LOCKED_BUCKETS} of it
+   * (after a bulk load), is rebuilt from one snapshot on a second connection, without the store's lock; a few stale
+   * buckets are recomputed under the lock, as the next read would.
+   */
   private void warm() {
-    Duration reach = Duration.ZERO;
-    while (!closed && reach.compareTo(config.window()) < 0) {
-      reach = reach.plus(STEP).compareTo(config.window()) > 0 ? config.window() : reach.plus(STEP);
-      store.warmTopology(reach);
-    }
+    int stale = store.topologyStale(config.window());
+    if (stale == 0) return;
+    if (stale < 0 || stale > MAX_LOCKED_BUCKETS) store.rebuildTopology(config.window());
+    else store.warmTopology(config.window());
   }
 
   @Override

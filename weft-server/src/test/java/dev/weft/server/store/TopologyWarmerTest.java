@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weft.core.Ticks;
+import dev.weft.core.event.TelemetryEvent;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +42,30 @@ class TopologyWarmerTest {
         assertThat(store.topologyTypes(since).edges()).isEqualTo(store.typeEdgesUncached(since));
         assertThat(store.topologyBucketsComputed()).isEqualTo(again);
       }
+    }
+  }
+
+  @Test
+  void aRebuildOffTheLockWhileBatchesCommitLeavesTheCacheEqualToTheTables() throws Exception {
+    List<TelemetryEvent> events = TopologyCacheTest.spread(8);
+    Collections.shuffle(events, new Random(5));
+    try (Store store = Store.open(dir.resolve("rebuild.duckdb"), TopologyTest.config())) {
+      long since = Ticks.of(store.config().clock().instant().minus(Duration.ofHours(24)));
+      store.ingest(events.subList(0, 40));
+      Thread writer = new Thread(() -> {
+        for (int i = 40; i < events.size(); i += 7) store.ingest(events.subList(i, Math.min(events.size(), i + 7)));
+      });
+      writer.start();
+      int installed = 0;
+      while (writer.isAlive()) if (store.rebuildTopology(Duration.ofHours(24))) installed++;
+      writer.join();
+      assertThat(installed).isPositive();
+      // the snapshot's later batches are left dirty, so a read after the last rebuild is exact
+      assertThat(store.topologyServices(since).edges()).isEqualTo(store.serviceEdgesUncached(since));
+      assertThat(store.topologyTypes(since).edges()).isEqualTo(store.typeEdgesUncached(since));
+      assertThat(store.rebuildTopology(Duration.ofHours(24))).isTrue();
+      assertThat(store.topologyStale(Duration.ofHours(24))).as("nothing committed since the snapshot").isZero();
+      assertThat(store.topologyServices(since).edges()).isEqualTo(store.serviceEdgesUncached(since));
     }
   }
 
