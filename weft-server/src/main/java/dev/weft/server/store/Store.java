@@ -833,9 +833,10 @@ public final class Store implements AutoCloseable {
 
   /**
    * Computes the roll-ups of the last {@code window} from scratch on a second connection, <em>outside</em> the store's
-   * lock, so that ingest and reads go on meanwhile, and installs them (TopologyCache.install). The reads share one
-   * snapshot, which names the last batch committed in it; what later batches change is left dirty for the next read.
-   * A batch that fails meanwhile may have shown the snapshot rows it then removed, so the result is dropped. Returns
+   * lock, so that ingest and reads go on meanwhile, and installs them (TopologyCache.install). The commit marker is
+   * read first, so every read after it sees at least the batches up to the marker; the result counts as valid only
+   * as of the marker, and what later batches change (seen half-written or not at all) is left dirty for the next
+   * read. A batch that fails meanwhile may have shown a read rows it then removed, so the result is dropped. Returns
    * whether it was installed. One caller at a time (the {@link TopologyWarmer}).
    */
   public boolean rebuildTopology(Duration window) {
@@ -869,7 +870,7 @@ public final class Store implements AutoCloseable {
       Map<Long, TopologyParts.ServicePart> services;
       Map<Long, TopologyParts.TypePart> types;
       try {
-        // the marker first: it opens the snapshot that the roll-ups are read from
+        // the marker first: each read after it (its own transaction) sees at least the batches up to it
         asOf = ((Number) Rows.query(c, false, "SELECT CAST(value AS BIGINT) FROM store_meta WHERE key = 'last_batch'")
             .get(0)[0]).longValue();
         TopologyQueries q = new TopologyQueries(c, null); // the roll-ups never use the locator, which is not shared

@@ -60,10 +60,10 @@ final class TopologyCache {
   }
 
   /**
-   * Installs roll-ups that were computed outside the store's lock, from one snapshot of the tables as of the committed
-   * batch {@code asOf}: both views' buckets from {@code fromBucket} on are replaced. The dirty marks are first brought
+   * Installs roll-ups that were computed outside the store's lock, by reads that each saw at least the committed
+   * batches up to {@code asOf}: both views' buckets from {@code fromBucket} on are replaced. The dirty marks are first brought
    * up to {@code lastBatch}; then the cache counts as valid only as of {@code asOf}, so the next read marks dirty
-   * (and recomputes) whatever later batches changed, including rows of an uncommitted batch that the snapshot saw.
+   * (and recomputes) whatever later batches changed, including rows of an uncommitted batch that a read saw.
    */
   void install(TopologyQueries q, long lastBatch, long fromBucket, Map<Long, TopologyParts.ServicePart> servicesParts,
       Map<Long, TopologyParts.TypePart> typesParts, long asOf) throws SQLException {
