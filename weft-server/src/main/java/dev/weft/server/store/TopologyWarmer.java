@@ -87,7 +87,10 @@ public final class TopologyWarmer implements AutoCloseable {
         boolean quiet = now - changedAt >= config.quiet().toNanos();
         boolean stale = now - warmedAt >= Math.max(config.maxAge().toNanos(), STREAM_SHARE * lastTook);
         if (batch == warmed || !(quiet || stale) || now - retryAt < 0) continue;
-        warm();
+        if (!warm()) {
+          retryAt = System.nanoTime() + config.quiet().toNanos(); // a batch failed meanwhile: try again shortly
+          continue;
+        }
         warmed = batch;
         warmedAt = System.nanoTime();
         lastTook = warmedAt - now;
@@ -109,14 +112,15 @@ public final class TopologyWarmer implements AutoCloseable {
 
   /**
    * A cache that does not cover the window yet, or that would recompute more than {@link #MAX_LOCKED_BUCKETS} of it
-   * (after a bulk load), is rebuilt from one snapshot on a second connection, without the store's lock; a few stale
-   * buckets are recomputed under the lock, as the next read would.
+   * (after a bulk load), is rebuilt on a second connection, without the store's lock; a few stale buckets are
+   * recomputed under the lock, as the next read would. False when a rebuild was dropped (a batch failed meanwhile).
    */
-  private void warm() {
+  private boolean warm() {
     int stale = store.topologyStale(config.window());
-    if (stale == 0) return;
-    if (stale < 0 || stale > MAX_LOCKED_BUCKETS) store.rebuildTopology(config.window());
-    else store.warmTopology(config.window());
+    if (stale == 0) return true;
+    if (stale < 0 || stale > MAX_LOCKED_BUCKETS) return store.rebuildTopology(config.window());
+    store.warmTopology(config.window());
+    return true;
   }
 
   @Override
