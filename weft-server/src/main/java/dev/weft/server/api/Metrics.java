@@ -82,10 +82,9 @@ public final class Metrics {
     counter(out, "weft_topology_buckets_computed_total",
         "5-minute topology roll-ups computed from the tables (the rest were served from the cache).",
         store.topologyBucketsComputed());
-    out.append("# HELP weft_topology_warm_seconds_total Time spent keeping the topology roll-ups computed in the"
-        + " background (--topology-warm).\n");
-    out.append("# TYPE weft_topology_warm_seconds_total counter\n");
-    out.append("weft_topology_warm_seconds_total ").append(store.topologyWarmSeconds()).append('\n');
+    counter(out, "weft_topology_warm_seconds_total",
+        "Time spent keeping the topology roll-ups computed in the background (--topology-warm).",
+        store.topologyWarmSeconds());
     gauge(out, "weft_store_bytes", "Bytes the store takes on disk (its file and write-ahead log).", store.diskBytes());
     out.append("# HELP weft_store_rows Rows stored in each store table (a set table may hold a row once per batch).\n");
     out.append("# TYPE weft_store_rows gauge\n");
@@ -105,6 +104,15 @@ public final class Metrics {
 
   /** Writes one counter family with its HELP and TYPE lines. */
   public static void counter(StringBuilder out, String name, String help, long v) {
+    counter(out, name, help, Long.toString(v));
+  }
+
+  /** As {@link #counter(StringBuilder, String, String, long)}, for seconds and other fractions. */
+  public static void counter(StringBuilder out, String name, String help, double v) {
+    counter(out, name, help, Double.toString(v));
+  }
+
+  private static void counter(StringBuilder out, String name, String help, String v) {
     out.append("# HELP ").append(name).append(' ').append(help).append('\n');
     out.append("# TYPE ").append(name).append(" counter\n");
     out.append(name).append(' ').append(v).append('\n');

@@ -162,7 +162,6 @@ public final class Store implements AutoCloseable {
   synchronized long receivesOlderThanTheirMessageForTest() throws SQLException {
     List<Object[]> r = Rows.query(conn, false, "SELECT count(*) FROM receives r JOIN messages m"
         + " ON m.message_id = r.message_id WHERE r.batch_no < m.batch_no");
-    conn.commit();
     return ((Number) r.get(0)[0]).longValue();
   }
 
@@ -787,17 +786,23 @@ public final class Store implements AutoCloseable {
     return topologyCache.computedBuckets();
   }
 
+  /** The first 5-minute bucket of the last {@code window}, or -1 when the cache does not keep such a window. */
+  private long cachedWindowStart(Duration window) {
+    long span = window.toNanos() / 100; // 100-ns ticks
+    if (span < CACHED_WINDOW_MIN || span > CACHED_WINDOW_MAX) return -1;
+    return Math.floorDiv(dev.weft.core.Ticks.of(config.clock().instant()) - span, TopologyCache.WIDTH);
+  }
+
   /**
    * Brings the cached roll-ups of both views up to date for the last {@code window}, as a read of that window would,
    * without building an answer: the {@link TopologyWarmer} calls it so that a reader finds them computed. A window
    * the cache does not keep (under two hours, over 28 days) is left alone.
    */
   public synchronized void warmTopology(Duration window) {
-    long span = window.toNanos() / 100; // 100-ns ticks
-    if (span < CACHED_WINDOW_MIN || span > CACHED_WINDOW_MAX) return;
+    long from = cachedWindowStart(window);
+    if (from < 0) return;
     long t0 = System.nanoTime();
     try {
-      long from = Math.floorDiv(dev.weft.core.Ticks.of(config.clock().instant()) - span, TopologyCache.WIDTH);
       TopologyQueries q = topologyQueries();
       topologyCache.services(q, from, projection.lastCommitted());
       topologyCache.types(q, from, projection.lastCommitted());
@@ -810,11 +815,12 @@ public final class Store implements AutoCloseable {
 
   /**
    * How many 5-minute buckets of the last {@code window} a read would recompute now, or -1 when they have not been
-   * computed yet (the {@link TopologyWarmer} then rebuilds them off the lock instead).
+   * computed yet (the {@link TopologyWarmer} then rebuilds them off the lock instead). 0 for a window the cache does
+   * not keep.
    */
   public synchronized int topologyStale(Duration window) {
-    long span = window.toNanos() / 100; // 100-ns ticks
-    long from = Math.floorDiv(dev.weft.core.Ticks.of(config.clock().instant()) - span, TopologyCache.WIDTH);
+    long from = cachedWindowStart(window);
+    if (from < 0) return 0;
     try {
       return topologyCache.stale(topologyQueries(), from, projection.lastCommitted());
     } catch (SQLException e) {
@@ -840,13 +846,12 @@ public final class Store implements AutoCloseable {
    * whether it was installed. One caller at a time (the {@link TopologyWarmer}).
    */
   public boolean rebuildTopology(Duration window) {
-    long span = window.toNanos() / 100; // 100-ns ticks
-    if (span < CACHED_WINDOW_MIN || span > CACHED_WINDOW_MAX) return false;
     Connection c;
     long generation;
     long from;
     synchronized (this) {
-      if (closed) return false;
+      from = cachedWindowStart(window);
+      if (closed || from < 0) return false;
       try {
         if (rebuildConn == null) {
           Connection d = ((org.duckdb.DuckDBConnection) conn).duplicate();
@@ -861,7 +866,6 @@ public final class Store implements AutoCloseable {
       }
       c = rebuildConn;
       generation = topologyGeneration;
-      from = Math.floorDiv(dev.weft.core.Ticks.of(config.clock().instant()) - span, TopologyCache.WIDTH);
       rebuilding = true;
     }
     long t0 = System.nanoTime();
@@ -876,7 +880,6 @@ public final class Store implements AutoCloseable {
         TopologyQueries q = new TopologyQueries(c, null); // the roll-ups never use the locator, which is not shared
         services = q.serviceParts(TopologyCache.WIDTH, from * TopologyCache.WIDTH, Long.MAX_VALUE, false);
         types = q.typeParts(TopologyCache.WIDTH, from * TopologyCache.WIDTH, Long.MAX_VALUE, false);
-        c.commit();
       } catch (SQLException e) {
         try {
           c.rollback();
@@ -903,7 +906,7 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  /** Time spent in {@link #warmTopology} since the store opened, in seconds (for /metrics). */
+  /** Time spent in {@link #warmTopology} and {@link #rebuildTopology} since the store opened, in seconds. */
   public synchronized double topologyWarmSeconds() {
     return topologyWarmNanos / 1e9;
   }
