@@ -19,7 +19,7 @@ final class Locator {
   static final char MESSAGE = 'm';
   /** A message as a parent: the batches of the message_parents rows that name it. */
   static final char CHILDREN = 'c';
-  /** An operation: its row, traces, inputs, tags, and the receives it made. */
+  /** An operation: its row, traces, inputs, tags, the receives it made and the messages it sent. */
   static final char OP = 'o';
   /** A message as an input: the batches of the op_inputs rows that name it. */
   static final char INPUT = 'i';
@@ -68,6 +68,20 @@ final class Locator {
     out = Arrays.copyOf(out, n);
     Arrays.sort(out);
     return out;
+  }
+
+  /**
+   * The least batch with a row of {@code id}, or {@code Integer.MAX_VALUE} when unknown. A lower bound: a hash
+   * collision can only make it smaller.
+   */
+  int first(char kind, String id) {
+    long key = LongHash.of(kind, id);
+    int mask = keys.length - 1;
+    int min = Integer.MAX_VALUE;
+    for (int i = (int) key & mask; keys[i] != 0; i = (i + 1) & mask) {
+      if (keys[i] == key) min = Math.min(min, batches[i]);
+    }
+    return min;
   }
 
   /** The batches of several ids of one kind, sorted and distinct. */

@@ -88,7 +88,9 @@ final class Projection {
       + " status = CASE WHEN operations.status = 'failed' OR s.status = 'failed' THEN 'failed'"
       + "   ELSE coalesce(operations.status, s.status) END,"
       // the topology cache finds what a batch changed by this (TopologyQueries.dirty)
-      + " touched_batch = s.touched_batch"
+      + " touched_batch = s.touched_batch,"
+      // a lower bound that only falls; least() skips the NULL of a row written before the column
+      + " first_batch = least(operations.first_batch, s.first_batch)"
       // batch_no is not updated: the row stays where it was first written, and the locator learns that batch
       + " FROM stage_operations s WHERE operations.op_id = s.op_id AND ";
 
@@ -149,8 +151,10 @@ final class Projection {
       load(s, Locator.MESSAGE, "SELECT message_id, batch_no FROM message_traces"
           + " UNION SELECT message_id, batch_no FROM messages");
       load(s, Locator.CHILDREN, "SELECT DISTINCT parent_id, batch_no FROM message_parents");
+      // a sent message's row is never newer than its SEND: the operation's first_batch stays a lower bound of it
       load(s, Locator.OP, "SELECT op_id, batch_no FROM op_traces UNION SELECT op_id, batch_no FROM operations"
-          + " UNION SELECT op_id, batch_no FROM receives WHERE op_id IS NOT NULL");
+          + " UNION SELECT op_id, batch_no FROM receives WHERE op_id IS NOT NULL"
+          + " UNION SELECT send_op_id, batch_no FROM messages WHERE send_op_id IS NOT NULL");
       load(s, Locator.INPUT, "SELECT DISTINCT message_id, batch_no FROM op_inputs");
       try (ResultSet rs = s.executeQuery("SELECT DISTINCT key, value, batch_no FROM tags")) {
         while (rs.next()) locator.add(Locator.TAG, Locator.tag(rs.getString(1), rs.getString(2)), rs.getLong(3));
@@ -318,7 +322,7 @@ final class Projection {
           traces.addAll(h.correlationIds());
           pending.locate(Locator.MESSAGE, h.messageId(), b);
           for (String p : h.parentIds()) pending.locate(Locator.CHILDREN, p, b);
-          if (e.eventType().equals(EventType.RECEIVE) && e.opId() != null) pending.locate(Locator.OP, e.opId(), b);
+          if (e.opId() != null) pending.locate(Locator.OP, e.opId(), b);
         }
         case EventType.DECLARE -> declares.add(e);
         default -> { } // custom events live in the events table; search reads them from there
@@ -326,7 +330,7 @@ final class Projection {
     }
     for (String t : traces) pending.locate(Locator.TRACE, t, b);
     List<List<Object>> opRows = new ArrayList<>(ops.size());
-    for (OpAcc o : ops.values()) opRows.add(row(o, b));
+    for (OpAcc o : ops.values()) opRows.add(row(o, b, Math.min(locator.first(Locator.OP, o.opId), b)));
     appendRows(dc, "temp", "stage_operations", opRows);
     List<List<Object>> msgRows = new ArrayList<>(msgs.size());
     for (MsgAcc m : msgs.values()) msgRows.add(row(m, b));
@@ -334,7 +338,7 @@ final class Projection {
     List<List<Object>> emitterRows = new ArrayList<>(emitters.size());
     emitters.forEach((id, acc) -> emitterRows.add(List.of(id, acc.service, acc.count, acc.maxSeq)));
     appendRows(dc, "temp", "stage_emitters", emitterRows);
-    sets.append(dc, b);
+    sets.append(dc, b, m -> (long) Math.min(locator.first(Locator.MESSAGE, m), b));
     try (Statement s = c.createStatement()) {
       if (!ops.isEmpty()) {
         // An operation first written by an earlier batch stays in that batch: its traces must find it there.
@@ -409,22 +413,27 @@ final class Projection {
     final Set<List<Object>> receives = new LinkedHashSet<>();
     final Set<List<Object>> tags = new LinkedHashSet<>();
 
-    void append(DuckDBConnection dc, long b) throws SQLException {
-      appendRows(dc, "event_traces", withBatch(eventTraces, b));
-      appendRows(dc, "op_traces", withBatch(opTraces, b));
-      appendRows(dc, "op_inputs", withBatch(dedupFirst(opInputs, 2), b));
-      appendRows(dc, "message_traces", withBatch(dedupFirst(messageTraces, 2), b));
-      appendRows(dc, "message_parents", withBatch(dedupFirst(messageParents, 2), b));
-      appendRows(dc, "receives", withBatch(receives, b));
-      appendRows(dc, "tags", withBatch(tags, b));
+    /** {@code msgBatch}: the lower bound of a message row's batch that inputs and receives carry. */
+    void append(DuckDBConnection dc, long b, java.util.function.Function<String, Long> msgBatch)
+        throws SQLException {
+      appendRows(dc, "event_traces", withBatch(eventTraces, b, null));
+      appendRows(dc, "op_traces", withBatch(opTraces, b, null));
+      appendRows(dc, "op_inputs", withBatch(dedupFirst(opInputs, 2), b, r -> msgBatch.apply((String) r.get(1))));
+      appendRows(dc, "message_traces", withBatch(dedupFirst(messageTraces, 2), b, null));
+      appendRows(dc, "message_parents", withBatch(dedupFirst(messageParents, 2), b, null));
+      appendRows(dc, "receives", withBatch(receives, b, r -> msgBatch.apply((String) r.get(1))));
+      appendRows(dc, "tags", withBatch(tags, b, null));
     }
 
-    private static List<List<Object>> withBatch(Set<List<Object>> rows, long b) {
+    /** The rows with the batch, then the {@code after} column if given. */
+    private static List<List<Object>> withBatch(Set<List<Object>> rows, long b,
+        java.util.function.Function<List<Object>, Object> after) {
       List<List<Object>> out = new ArrayList<>(rows.size());
       for (List<Object> r : rows) {
-        List<Object> row = new ArrayList<>(r.size() + 1);
+        List<Object> row = new ArrayList<>(r.size() + 2);
         row.addAll(r);
         row.add(b);
+        if (after != null) row.add(after.apply(r));
         out.add(row);
       }
       return out;
@@ -488,9 +497,10 @@ final class Projection {
     }
   }
 
-  private static List<Object> row(OpAcc o, long b) {
+  /** {@code firstBatch}: at most the batch of any row of the operation, this one's included (Schema). */
+  private static List<Object> row(OpAcc o, long b, long firstBatch) {
     return java.util.Arrays.asList(o.opId, o.op, o.service, o.instanceId, o.parentOpId, o.startTicks, o.endTicks,
-        o.status, o.endStatus, o.errorType, o.errorMessage, o.resource, b, b);
+        o.status, o.endStatus, o.errorType, o.errorMessage, o.resource, b, b, firstBatch);
   }
 
   // ------------------------------------------------------------------ messages

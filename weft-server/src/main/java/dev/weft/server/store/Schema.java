@@ -120,7 +120,14 @@ final class Schema {
       // touched_batch: the last batch that wrote the row (RATIONALE.md, "Topology roll-ups"); stores of layout 2
       // written before it get the column, NULL in the old rows
       "ALTER TABLE operations ADD COLUMN IF NOT EXISTS touched_batch BIGINT",
-      "ALTER TABLE messages ADD COLUMN IF NOT EXISTS touched_batch BIGINT");
+      "ALTER TABLE messages ADD COLUMN IF NOT EXISTS touched_batch BIGINT",
+      // Lower bounds on the batches of related rows, so that the topology's reads of a bucket skip older row groups
+      // (RATIONALE.md, "Topology roll-ups"): first_batch is at most the batch of any row of the operation (its receives,
+      // inputs, traces, tags) and of the SEND of any message it sent; msg_batch is at most the batch of the message's
+      // own row. NULL in rows written before them, read as 0 (no bound).
+      "ALTER TABLE operations ADD COLUMN IF NOT EXISTS first_batch BIGINT",
+      "ALTER TABLE receives ADD COLUMN IF NOT EXISTS msg_batch BIGINT",
+      "ALTER TABLE op_inputs ADD COLUMN IF NOT EXISTS msg_batch BIGINT");
 
   /**
    * Whether the attached file's format has zstd for strings (DuckDB's storage version 1.2 or later). A store file

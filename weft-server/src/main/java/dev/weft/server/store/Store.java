@@ -165,6 +165,25 @@ public final class Store implements AutoCloseable {
     return ((Number) r.get(0)[0]).longValue();
   }
 
+  /**
+   * Test hook: rows that break the lower bounds the topology reads prune by (Schema): an operation's receive, input,
+   * own row or a message it sent (by the SEND's touch) older than its {@code first_batch}, and a message row newer
+   * older than the {@code msg_batch} of a receive or input that names it. The reads are exact only while this is zero.
+   */
+  synchronized long topologyBoundsBrokenForTest() throws SQLException {
+    List<Object[]> r = Rows.query(conn, false, """
+        SELECT (SELECT count(*) FROM operations o JOIN receives r ON r.op_id = o.op_id WHERE r.batch_no < o.first_batch)
+             + (SELECT count(*) FROM operations o JOIN op_inputs i ON i.op_id = o.op_id WHERE i.batch_no < o.first_batch)
+             + (SELECT count(*) FROM operations o WHERE o.batch_no < o.first_batch)
+             + (SELECT count(*) FROM operations o JOIN messages m ON m.send_op_id = o.op_id
+                WHERE m.touched_batch < o.first_batch)
+             + (SELECT count(*) FROM receives r JOIN messages m ON m.message_id = r.message_id
+                WHERE m.batch_no < r.msg_batch)
+             + (SELECT count(*) FROM op_inputs i JOIN messages m ON m.message_id = i.message_id
+                WHERE m.batch_no < i.msg_batch)""");
+    return ((Number) r.get(0)[0]).longValue();
+  }
+
   /** Test hook: runs after a batch is fully written, just before its commit. */
   void beforeCommitForTest(Runnable hook) {
     projection.beforeCommit = hook;
@@ -916,17 +935,20 @@ public final class Store implements AutoCloseable {
     return projection.lastCommitted();
   }
 
-  /** The by-service edges of the cached window from {@code sinceTicks}, computed from the tables (for tests). */
+  /**
+   * The by-service edges of the cached window from {@code sinceTicks}, computed from the whole tables, without the
+   * bounds of Schema (for tests).
+   */
   synchronized List<Topology.ServiceEdge> serviceEdgesUncached(long sinceTicks) throws SQLException {
     long from = Math.floorDiv(sinceTicks, TopologyCache.WIDTH) * TopologyCache.WIDTH;
-    return TopologyParts.services(topologyQueries().serviceParts(TopologyQueries.WHOLE_WINDOW, from,
+    return TopologyParts.services(new TopologyQueries(conn, projection.locator, false).serviceParts(TopologyQueries.WHOLE_WINDOW, from,
         Long.MAX_VALUE, false).values(), abandonCutoff(config.clock().instant()));
   }
 
   /** As {@link #serviceEdgesUncached}, by type. */
   synchronized List<Topology.TypeEdge> typeEdgesUncached(long sinceTicks) throws SQLException {
     long from = Math.floorDiv(sinceTicks, TopologyCache.WIDTH) * TopologyCache.WIDTH;
-    return TopologyParts.types(topologyQueries().typeParts(TopologyQueries.WHOLE_WINDOW, from,
+    return TopologyParts.types(new TopologyQueries(conn, projection.locator, false).typeParts(TopologyQueries.WHOLE_WINDOW, from,
         Long.MAX_VALUE, false).values(), abandonCutoff(config.clock().instant()));
   }
 

@@ -27,35 +27,65 @@ final class TopologyQueries {
       "SELECT min(m.batch_no) FROM messages m WHERE m.channel IS NOT NULL AND m.msg_ticks >= ? AND m.msg_ticks < ?%s";
 
   /**
-   * By service, the messages' side, bucketed by the message's header ticks. Parameters: width, the first batch
-   * ({@link #SERVICE_MESSAGES_FIRST_BATCH_SQL}), lo, hi (and the width again with {@link #WANT}). Three grouping
-   * levels: per channel (distinct messages sent), per edge (distinct messages received) and per edge and queue-wait
-   * bin (receives). Receives are read from the messages' first batch on: a RECEIVE writes its message's row in its own
-   * batch when no earlier one did, so no receive of a message is older than the message's row, and DuckDB skips the
-   * row groups before (RATIONALE.md, "Topology roll-ups").
+   * By service, the messages' side, bucketed by the message's header ticks. Parameters: width, lo, hi, (the width
+   * again with {@link #WANT}), the first batch ({@link #SERVICE_MESSAGES_FIRST_BATCH_SQL}). Three levels: per channel
+   * (distinct messages sent: a message has one row), per edge (distinct messages received) and per edge and
+   * queue-wait bin (receives); the second and third read the receives of the first's messages once. Receives are
+   * read from the messages' first batch on: a RECEIVE writes its message's row in its own batch when no earlier one
+   * did, so no receive of a message is older than the message's row, and DuckDB skips the row groups before
+   * (RATIONALE.md, "Topology roll-ups").
    */
   private static final String SERVICE_MESSAGES_SQL = """
-      WITH x AS (
-        SELECT m.msg_ticks // ? AS b, coalesce(m.send_service, m.producer) AS p, m.channel AS c, r.service AS cons,
-               m.message_id AS id, CASE WHEN r.service IS NULL THEN NULL ELSE %s END AS k
-        FROM messages m LEFT JOIN (SELECT * FROM receives WHERE batch_no >= ?) r ON r.message_id = m.message_id
-        WHERE m.channel IS NOT NULL AND m.msg_ticks >= ? AND m.msg_ticks < ?%s)
-      SELECT b, p, c, cons, k, grouping(cons, k), count(DISTINCT id), count(cons)
-      FROM x GROUP BY GROUPING SETS ((b, p, c), (b, p, c, cons), (b, p, c, cons, k))""";
+      WITH ms AS MATERIALIZED (
+        SELECT m.message_id, m.msg_ticks // ? AS b, coalesce(m.send_service, m.producer) AS p, m.channel AS c
+        FROM messages m WHERE m.channel IS NOT NULL AND m.msg_ticks >= ? AND m.msg_ticks < ?%s),
+      rs AS MATERIALIZED (
+        SELECT ms.b, ms.p, ms.c, r.service AS cons, ms.message_id, %s AS k
+        FROM receives r JOIN ms ON ms.message_id = r.message_id WHERE r.batch_no >= ?)
+      SELECT b, p, c, NULL, NULL, 3, count(*), 0 FROM ms GROUP BY b, p, c
+      UNION ALL SELECT b, p, c, cons, NULL, 1, count(DISTINCT message_id), count(*) FROM rs GROUP BY b, p, c, cons
+      UNION ALL SELECT b, p, c, cons, k, 0, 0, count(*) FROM rs GROUP BY b, p, c, cons, k""";
 
   /** The time of an operation: its start, or its end while the START is unknown. */
   private static final String OP_TIME = "coalesce(o.start_ticks, o.end_ticks)";
 
   /**
+   * The operations of the buckets: parameters lo, hi (and the width with {@link #WANT}); {@code %1$s} is
+   * {@link #OP_TIME}, {@code %2$s} the {@link #WANT} filter or nothing.
+   */
+  private static final String OPS_OF_BUCKETS = "%1$s >= ? AND %1$s < ?%2$s";
+
+  /**
+   * The least {@code first_batch} of the buckets' operations: no row of theirs (receives, inputs, their SENDs) is
+   * older (Schema). NULL when the buckets have no operation.
+   */
+  private static final String OPS_FIRST_BATCH_SQL =
+      "SELECT min(coalesce(o.first_batch, 0)) FROM operations o WHERE " + OPS_OF_BUCKETS;
+
+  /**
+   * The least {@code msg_batch} of the messages that the buckets' operations received (parameters: the operations'
+   * first batch twice, then as {@link #OPS_OF_BUCKETS}), or with {@code %3$s} also listed as inputs: no such message's
+   * row is older. NULL when there are none.
+   */
+  private static final String CONSUMED_FIRST_BATCH_SQL = """
+      SELECT min(coalesce(x.msg_batch, 0)) FROM (SELECT op_id, msg_batch FROM receives WHERE batch_no >= ?%3$s) x
+      WHERE x.op_id IN (SELECT o.op_id FROM operations o WHERE o.batch_no >= ? AND %1$s >= ? AND %1$s < ?%2$s)""";
+  private static final String AND_INPUTS =
+      " UNION ALL SELECT op_id, msg_batch FROM op_inputs WHERE batch_no >= ?";
+
+  /**
    * By service, the receiving operations' side, bucketed by the operation's time. Per edge: distinct operations,
-   * failed ones, the start ticks of the open ones; per edge and duration bin: operations.
+   * failed ones, the start ticks of the open ones; per edge and duration bin: operations. Parameters: width, the
+   * operations' first batch (for receives, then operations), the received messages' first batch, then as
+   * {@link #OPS_OF_BUCKETS}.
    */
   private static final String SERVICE_OPS_SQL = """
       WITH x AS (
         SELECT DISTINCT %1$s // ? AS b, coalesce(m.send_service, m.producer) AS p, m.channel AS c,
                r.service AS cons, o.op_id, o.start_ticks AS s, o.end_ticks - o.start_ticks AS d, o.status
-        FROM operations o JOIN receives r ON r.op_id = o.op_id JOIN messages m ON m.message_id = r.message_id
-        WHERE m.channel IS NOT NULL AND %1$s >= ? AND %1$s < ?%2$s),
+        FROM operations o JOIN (SELECT * FROM receives WHERE batch_no >= ?) r ON r.op_id = o.op_id
+        JOIN messages m ON m.message_id = r.message_id
+        WHERE o.batch_no >= ? AND m.batch_no >= ? AND m.channel IS NOT NULL AND %1$s >= ? AND %1$s < ?%2$s),
       y AS (SELECT *, CASE WHEN d IS NULL THEN NULL ELSE %3$s END AS k FROM x)
       SELECT b, p, c, cons, k, grouping(k), count(*), count(*) FILTER (WHERE status = 'failed'),
              list(s) FILTER (WHERE status IS NULL)
@@ -63,22 +93,25 @@ final class TopologyQueries {
 
   /**
    * By type, bucketed by the operation's time. An operation's input types come from its START's inputs and its
-   * receives, its output types from what it sent.
+   * receives, its output types from what it sent. Parameters: width, the operations' first batch, lo, hi (the width
+   * with {@link #WANT}), the first batch again for inputs and receives, the consumed messages' first batch, and the
+   * first batch for the sent messages, which a SEND touched at or after it.
    */
   private static final String TYPES_SQL = """
       WITH ops AS (
         SELECT %1$s // ? AS b, o.op_id, o.op, o.service, o.start_ticks AS s, o.end_ticks - o.start_ticks AS d,
                o.status
-        FROM operations o WHERE %1$s >= ? AND %1$s < ?%2$s),
+        FROM operations o WHERE o.batch_no >= ? AND %1$s >= ? AND %1$s < ?%2$s),
       ins AS (
         SELECT DISTINCT x.op_id, m.schema_uri
-        FROM (SELECT op_id, message_id FROM op_inputs WHERE op_id IN (SELECT op_id FROM ops)
-              UNION SELECT op_id, message_id FROM receives WHERE op_id IN (SELECT op_id FROM ops)) x
+        FROM (SELECT op_id, message_id FROM op_inputs WHERE batch_no >= ? AND op_id IN (SELECT op_id FROM ops)
+              UNION SELECT op_id, message_id FROM receives WHERE batch_no >= ? AND op_id IN (SELECT op_id FROM ops)) x
         JOIN messages m ON m.message_id = x.message_id
-        WHERE m.schema_uri IS NOT NULL),
+        WHERE m.batch_no >= ? AND m.schema_uri IS NOT NULL),
       outs AS (
         SELECT DISTINCT send_op_id AS op_id, schema_uri FROM messages
-        WHERE send_op_id IN (SELECT op_id FROM ops) AND schema_uri IS NOT NULL),
+        WHERE (touched_batch >= ? OR touched_batch IS NULL) AND send_op_id IN (SELECT op_id FROM ops)
+          AND schema_uri IS NOT NULL),
       j AS (
         SELECT ops.b, ins.schema_uri AS inp, ops.service, ops.op, outs.schema_uri AS outp, ops.op_id, ops.s,
                ops.status, CASE WHEN ops.d IS NULL THEN NULL ELSE %3$s END AS k
@@ -110,8 +143,11 @@ final class TopologyQueries {
     String wantMessages = want ? WANT.formatted("m.msg_ticks") : "";
     Object first = rows(SERVICE_MESSAGES_FIRST_BATCH_SQL.formatted(wantMessages), withWant(want, width, lo, hi))
         .get(0)[0];
-    String msgSql = SERVICE_MESSAGES_SQL.formatted(Bins.sql("r.queue_wait"), wantMessages);
-    for (Object[] r : rows(msgSql, withWant(want, width, width, first == null ? 0L : asLong(first), lo, hi))) {
+    String msgSql = SERVICE_MESSAGES_SQL.formatted(wantMessages, Bins.sql("r.queue_wait"));
+    List<Object> msgParams = new ArrayList<>(List.of(width, lo, hi));
+    if (want) msgParams.add(width);
+    msgParams.add(first == null ? 0L : asLong(first));
+    for (Object[] r : rows(msgSql, msgParams.toArray())) {
       ServiceBuilder p = parts.computeIfAbsent(asLong(r[0]), k -> new ServiceBuilder());
       int grouping = ((Number) r[5]).intValue();
       if (grouping == 3) {
@@ -122,8 +158,13 @@ final class TopologyQueries {
         else p.waits.computeIfAbsent(key, x -> new Bins.Acc()).add(((Number) r[4]).intValue(), asLong(r[7]));
       }
     }
-    String opsSql = SERVICE_OPS_SQL.formatted(OP_TIME, want ? WANT.formatted(OP_TIME) : "", Bins.sql("d"));
-    for (Object[] r : rows(opsSql, params(width, lo, hi, want))) {
+    String wantOps = want ? WANT.formatted(OP_TIME) : "";
+    Long opsFirst = opsFirstBatch(width, lo, hi, wantOps);
+    Long received = opsFirst == null ? null : consumedFirstBatch(opsFirst, width, lo, hi, wantOps, false);
+    String opsSql = SERVICE_OPS_SQL.formatted(OP_TIME, wantOps, Bins.sql("d"));
+    List<Object[]> opsRows = received == null ? List.of()
+        : rows(opsSql, withWant(want, width, width, opsFirst, opsFirst, received, lo, hi));
+    for (Object[] r : opsRows) {
       ServiceBuilder p = parts.computeIfAbsent(asLong(r[0]), k -> new ServiceBuilder());
       TopologyParts.EdgeKey key = new TopologyParts.EdgeKey((String) r[1], (String) r[2], (String) r[3]);
       p.ops.computeIfAbsent(key, x -> new OpsBuilder()).add(r, 4);
@@ -136,8 +177,16 @@ final class TopologyQueries {
   /** As {@link #serviceParts}, by type. */
   Map<Long, TopologyParts.TypePart> typeParts(long width, long lo, long hi, boolean want) throws SQLException {
     Map<Long, Map<TopologyParts.TypeKey, OpsBuilder>> parts = new TreeMap<>();
-    String sql = TYPES_SQL.formatted(OP_TIME, want ? WANT.formatted(OP_TIME) : "", Bins.sql("ops.d"));
-    for (Object[] r : rows(sql, params(width, lo, hi, want))) {
+    String wantOps = want ? WANT.formatted(OP_TIME) : "";
+    Long opsFirst = opsFirstBatch(width, lo, hi, wantOps);
+    Long consumed = opsFirst == null ? null : consumedFirstBatch(opsFirst, width, lo, hi, wantOps, true);
+    String sql = TYPES_SQL.formatted(OP_TIME, wantOps, Bins.sql("ops.d"));
+    List<Object> params = new ArrayList<>(List.of(width, opsFirst == null ? 0L : opsFirst, lo, hi));
+    if (want) params.add(width);
+    long first = opsFirst == null ? 0L : opsFirst;
+    // no input or receive in the snapshot the bound read: none to join (Long.MAX_VALUE reads no message)
+    params.addAll(List.of(first, first, consumed == null ? Long.MAX_VALUE : consumed, first));
+    for (Object[] r : opsFirst == null ? List.<Object[]>of() : rows(sql, params.toArray())) {
       TopologyParts.TypeKey key = new TopologyParts.TypeKey((String) r[1], (String) r[2], (String) r[3],
           (String) r[4]);
       parts.computeIfAbsent(asLong(r[0]), k -> new java.util.HashMap<>()).computeIfAbsent(key, x -> new OpsBuilder())
@@ -227,8 +276,28 @@ final class TopologyQueries {
     return new Dirty(messages, opBuckets);
   }
 
-  private static Object[] params(long width, long lo, long hi, boolean want) {
-    return withWant(want, width, width, lo, hi);
+  /**
+   * The least {@code first_batch} of the operations in the buckets, or null when there are none; 0 when this reads
+   * without bounds ({@link #bounded}).
+   */
+  private Long opsFirstBatch(long width, long lo, long hi, String wantOps) throws SQLException {
+    Object[] r = rows(OPS_FIRST_BATCH_SQL.formatted(OP_TIME, wantOps), withWant(!wantOps.isEmpty(), width, lo, hi))
+        .get(0);
+    if (r[0] == null) return null;
+    return bounded ? asLong(r[0]) : 0L;
+  }
+
+  /** The least {@code msg_batch} of what the buckets' operations received (and with {@code inputs}, consumed). */
+  private Long consumedFirstBatch(long opsFirst, long width, long lo, long hi, String wantOps, boolean inputs)
+      throws SQLException {
+    List<Object> p = new ArrayList<>(List.of(opsFirst));
+    if (inputs) p.add(opsFirst);
+    p.addAll(List.of(opsFirst, lo, hi));
+    if (!wantOps.isEmpty()) p.add(width);
+    Object[] r = rows(CONSUMED_FIRST_BATCH_SQL.formatted(OP_TIME, wantOps, inputs ? AND_INPUTS : ""), p.toArray())
+        .get(0);
+    if (r[0] == null) return null;
+    return bounded ? asLong(r[0]) : 0L;
   }
 
   /** {@code params}, then the width that {@link #WANT} binds when {@code want}. */
@@ -297,10 +366,17 @@ final class TopologyQueries {
 
   private final Connection conn;
   private final Locator locator;
+  /** Whether the roll-ups skip row groups older than the bounds of Schema; false reads whole tables (tests). */
+  private final boolean bounded;
 
   TopologyQueries(Connection conn, Locator locator) {
+    this(conn, locator, true);
+  }
+
+  TopologyQueries(Connection conn, Locator locator, boolean bounded) {
     this.conn = conn;
     this.locator = locator;
+    this.bounded = bounded;
   }
 
   /** The nodes of a by-service graph: every service at either end of an edge. */

@@ -75,6 +75,8 @@ class TopologyCacheTest {
       }
       // what the by-service read's receives bound relies on, after RECEIVEs arrived before their SENDs
       assertThat(store.receivesOlderThanTheirMessageForTest()).isZero();
+      // and the bounds the reads of the operations' side skip row groups by (Schema), across the reopening
+      assertThat(store.topologyBoundsBrokenForTest()).isZero();
       Topology.ServiceGraph last = store.topologyServices(since);
       Topology.ServiceEdge inv = TopologyTest.edge(last, "catalog", "kafka:catalog-changed", "inventory");
       assertThat(inv.count()).isEqualTo(8 * 4);
@@ -97,6 +99,38 @@ class TopologyCacheTest {
           .isBetween(2L, 4L);
     } finally {
       if (reopened != null) reopened.close();
+    }
+  }
+
+  @Test
+  void rowsWrittenBeforeTheBoundColumnsAreReadWithoutBounds() throws Exception {
+    List<TelemetryEvent> events = spread(4);
+    Collections.shuffle(events, new Random(3));
+    Path file = dir.resolve("older.duckdb");
+    int half = events.size() / 2;
+    try (Store s = Store.open(file, TopologyTest.config())) {
+      for (int i = 0; i < half; i += 7) s.ingest(events.subList(i, Math.min(half, i + 7)));
+    }
+    // the bound columns as a store written before them has them: NULL, and touched_batch too
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:" + file);
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("UPDATE operations SET first_batch = NULL");
+      st.execute("UPDATE receives SET msg_batch = NULL");
+      st.execute("UPDATE op_inputs SET msg_batch = NULL");
+      st.execute("UPDATE messages SET touched_batch = NULL");
+    }
+    try (Store s = Store.open(file, TopologyTest.config())) {
+      long since = Ticks.of(s.config().clock().instant().minus(Duration.ofHours(24)));
+      s.topologyServices(since);
+      s.topologyTypes(since);
+      for (int i = half; i < events.size(); i += 7) {
+        s.ingest(events.subList(i, Math.min(events.size(), i + 7)));
+        assertThat(s.topologyServices(since).edges()).as("services after %d events", i)
+            .isEqualTo(s.serviceEdgesUncached(since));
+        assertThat(s.topologyTypes(since).edges()).as("types after %d events", i)
+            .isEqualTo(s.typeEdgesUncached(since));
+      }
+      assertThat(s.topologyBoundsBrokenForTest()).isZero();
     }
   }
 
