@@ -126,15 +126,18 @@ final class TopologyQueries {
              list(s) FILTER (WHERE status IS NULL)
       FROM j GROUP BY GROUPING SETS ((b, inp, service, op, outp), (b, inp, service, op, outp, k))""";
 
-  /** The buckets of the messages that batches after {@code ?} wrote. Parameters: width, batch. */
-  private static final String DIRTY_MESSAGES_SQL =
-      "SELECT DISTINCT msg_ticks // ? FROM messages WHERE touched_batch > ?";
-
-  /** What batches after {@code ?} wrote: messages, and the operations named by them or by new rows. */
+  /**
+   * The messages that batches after {@code ?} wrote, with their bucket (parameter: width, then the batch), whether
+   * their row is older than those batches, and the operation that sent them.
+   */
   private static final String TOUCHED_MESSAGES_SQL =
-      "SELECT message_id, send_op_id FROM messages WHERE touched_batch > ?";
-  private static final String TOUCHED_OPS_SQL = "SELECT op_id FROM operations WHERE touched_batch > ?"
-      + " UNION SELECT op_id FROM receives WHERE batch_no > ? AND op_id IS NOT NULL";
+      "SELECT message_id, msg_ticks // ?, batch_no <= ?, send_op_id FROM messages WHERE touched_batch > ?";
+  /** The operations whose rows batches after {@code ?} wrote, with both their buckets (parameters: width twice). */
+  private static final String TOUCHED_OPS_SQL =
+      "SELECT op_id, start_ticks // ?, end_ticks // ? FROM operations WHERE touched_batch > ?";
+  /** The operations that batches after {@code ?} stored a receive of. */
+  private static final String NEW_RECEIVERS_SQL =
+      "SELECT DISTINCT op_id FROM receives WHERE batch_no > ? AND op_id IS NOT NULL";
 
   /** A bucket wider than any tick value: the whole window in one bucket. */
   static final long WHOLE_WINDOW = Long.MAX_VALUE;
@@ -235,38 +238,50 @@ final class TopologyQueries {
    */
   Dirty dirty(long batch, long width) throws SQLException {
     java.util.Set<Long> messages = new java.util.TreeSet<>();
-    for (Object[] r : rows(DIRTY_MESSAGES_SQL, width, batch)) messages.add(asLong(r[0]));
-    List<String> touched = new ArrayList<>();
-    java.util.Set<String> ops = new java.util.HashSet<>();
-    for (Object[] r : rows(TOUCHED_MESSAGES_SQL, batch)) {
-      touched.add((String) r[0]);
-      if (r[1] != null) ops.add((String) r[1]);
+    java.util.Set<Long> opBuckets = new java.util.TreeSet<>();
+    // the operations whose rows changed give their buckets at once; the others are looked up below
+    java.util.Set<String> found = new java.util.HashSet<>();
+    for (Object[] r : rows(TOUCHED_OPS_SQL, width, width, batch)) {
+      found.add((String) r[0]);
+      if (r[1] != null) opBuckets.add(asLong(r[1]));
+      if (r[2] != null) opBuckets.add(asLong(r[2]));
     }
-    for (Object[] r : rows(TOUCHED_OPS_SQL, batch, batch)) ops.add((String) r[0]);
+    java.util.Set<String> ops = new java.util.HashSet<>();
+    List<String> touched = new ArrayList<>();
+    List<String> older = new ArrayList<>();
+    for (Object[] r : rows(TOUCHED_MESSAGES_SQL, width, batch, batch)) {
+      touched.add((String) r[0]);
+      if (r[1] != null) messages.add(asLong(r[1]));
+      if (Boolean.TRUE.equals(r[2])) older.add((String) r[0]);
+      if (r[3] != null) ops.add((String) r[3]);
+    }
+    for (Object[] r : rows(NEW_RECEIVERS_SQL, batch)) ops.add((String) r[0]);
     if (!touched.isEmpty()) {
-      // the ids bound as one array: thousands of them, where a list of placeholders would be thousands of parameters
-      String[] touchedIds = touched.toArray(new String[0]);
+      // Receives and inputs in the batches after {@code batch} name operations found above (a new receive, or the
+      // START that wrote the input and its operation's row), so only the batches up to it are read. And no receive
+      // is older than its message's row: only the messages whose row is older than the batches are looked up there.
+      // An input can be (a START may list a message before anything else names it).
       List<String> parts = new ArrayList<>();
       List<Object> params = new ArrayList<>();
-      int[] receiving = locator.union(Locator.MESSAGE, touched);
+      int[] receiving = upTo(locator.union(Locator.MESSAGE, older), batch);
       if (receiving.length > 0) {
         Prune in = new Prune(receiving);
         parts.add("SELECT op_id FROM receives WHERE " + in.sql() + " AND op_id IS NOT NULL"
             + " AND message_id IN (SELECT unnest(?::VARCHAR[]))");
-        params.addAll(in.params((Object) touchedIds));
+        params.addAll(in.params((Object) older.toArray(new String[0])));
       }
-      int[] inputs = locator.union(Locator.INPUT, touched);
+      int[] inputs = upTo(locator.union(Locator.INPUT, touched), batch);
       if (inputs.length > 0) {
         Prune in = new Prune(inputs);
         parts.add("SELECT op_id FROM op_inputs WHERE " + in.sql()
             + " AND message_id IN (SELECT unnest(?::VARCHAR[]))");
-        params.addAll(in.params((Object) touchedIds));
+        params.addAll(in.params((Object) touched.toArray(new String[0])));
       }
       if (!parts.isEmpty()) {
         for (Object[] r : rows(String.join(" UNION ", parts), params.toArray())) ops.add((String) r[0]);
       }
     }
-    java.util.Set<Long> opBuckets = new java.util.TreeSet<>();
+    ops.removeAll(found);
     int[] opBatches = locator.union(Locator.OP, ops);
     if (opBatches.length > 0) {
       Prune in = new Prune(opBatches);
@@ -279,6 +294,13 @@ final class TopologyQueries {
       }
     }
     return new Dirty(messages, opBuckets);
+  }
+
+  /** The sorted {@code batches} up to {@code last}. */
+  private static int[] upTo(int[] batches, long last) {
+    int n = 0;
+    while (n < batches.length && batches[n] <= last) n++;
+    return java.util.Arrays.copyOf(batches, n);
   }
 
   /**
