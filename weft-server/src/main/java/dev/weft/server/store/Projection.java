@@ -330,7 +330,7 @@ final class Projection {
     }
     for (String t : traces) pending.locate(Locator.TRACE, t, b);
     List<List<Object>> opRows = new ArrayList<>(ops.size());
-    for (OpAcc o : ops.values()) opRows.add(row(o, b, Math.min(locator.first(Locator.OP, o.opId), b)));
+    for (OpAcc o : ops.values()) opRows.add(row(o, b, firstBatch(Locator.OP, o.opId, b)));
     appendRows(dc, "temp", "stage_operations", opRows);
     List<List<Object>> msgRows = new ArrayList<>(msgs.size());
     for (MsgAcc m : msgs.values()) msgRows.add(row(m, b));
@@ -338,7 +338,7 @@ final class Projection {
     List<List<Object>> emitterRows = new ArrayList<>(emitters.size());
     emitters.forEach((id, acc) -> emitterRows.add(List.of(id, acc.service, acc.count, acc.maxSeq)));
     appendRows(dc, "temp", "stage_emitters", emitterRows);
-    sets.append(dc, b, m -> (long) Math.min(locator.first(Locator.MESSAGE, m), b));
+    sets.append(dc, b, m -> firstBatch(Locator.MESSAGE, m, b));
     try (Statement s = c.createStatement()) {
       if (!ops.isEmpty()) {
         // An operation first written by an earlier batch stays in that batch: its traces must find it there.
@@ -361,6 +361,11 @@ final class Projection {
     }
     for (TelemetryEvent e : declares) declare(e);
     beforeCommit.run();
+  }
+
+  /** The least batch with a row of {@code id}, this batch {@code b} included: the bounds of Schema. */
+  private long firstBatch(char kind, String id, long b) {
+    return Math.min(locator.first(kind, id), b);
   }
 
   private static void opCommon(TelemetryEvent e, Sets sets, Map<String, OpAcc> ops, Pending pending, long b) {

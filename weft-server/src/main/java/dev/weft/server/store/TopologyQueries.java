@@ -63,13 +63,13 @@ final class TopologyQueries {
       "SELECT min(coalesce(o.first_batch, 0)) FROM operations o WHERE " + OPS_OF_BUCKETS;
 
   /**
-   * The least {@code msg_batch} of the messages that the buckets' operations received (parameters: the operations'
-   * first batch twice, then as {@link #OPS_OF_BUCKETS}), or with {@code %3$s} also listed as inputs: no such message's
-   * row is older. NULL when there are none.
+   * The least {@code msg_batch} of the messages that the buckets' operations received, or with {@code %3$s} also
+   * listed as inputs: no such message's row is older. NULL when there are none. Parameters: the operations' first
+   * batch for receives, (for inputs,) and for operations, then as {@link #OPS_OF_BUCKETS}.
    */
-  private static final String CONSUMED_FIRST_BATCH_SQL = """
-      SELECT min(coalesce(x.msg_batch, 0)) FROM (SELECT op_id, msg_batch FROM receives WHERE batch_no >= ?%3$s) x
-      WHERE x.op_id IN (SELECT o.op_id FROM operations o WHERE o.batch_no >= ? AND %1$s >= ? AND %1$s < ?%2$s)""";
+  private static final String CONSUMED_FIRST_BATCH_SQL = "SELECT min(coalesce(x.msg_batch, 0))"
+      + " FROM (SELECT op_id, msg_batch FROM receives WHERE batch_no >= ?%3$s) x"
+      + " WHERE x.op_id IN (SELECT o.op_id FROM operations o WHERE o.batch_no >= ? AND " + OPS_OF_BUCKETS + ")";
   private static final String AND_INPUTS =
       " UNION ALL SELECT op_id, msg_batch FROM op_inputs WHERE batch_no >= ?";
 
@@ -92,17 +92,17 @@ final class TopologyQueries {
       FROM y GROUP BY GROUPING SETS ((b, p, c, cons), (b, p, c, cons, k))""";
 
   /**
-   * By type, bucketed by the operation's time. An operation's input types come from its START's inputs and its
-   * receives, its output types from what it sent. Parameters: width, the operations' first batch, lo, hi (the width
-   * with {@link #WANT}), the first batch again for inputs and receives, the consumed messages' first batch, and the
-   * first batch for the sent messages, which a SEND touched at or after it ({@link #SENT_SINCE}, with bounds only).
-   */
-  /**
    * The sent messages' filter of {@link #TYPES_SQL} for a read of listed buckets; NULL is a row written before
    * {@code touched_batch} existed. Over a whole window it skips little and costs a quarter of a second at 10M events.
    */
   private static final String SENT_SINCE = "(touched_batch >= ? OR touched_batch IS NULL) AND";
 
+  /**
+   * By type, bucketed by the operation's time. An operation's input types come from its START's inputs and its
+   * receives, its output types from what it sent. Parameters: width, the operations' first batch, lo, hi (the width
+   * with {@link #WANT}), the first batch again for inputs and receives, the consumed messages' first batch, and the
+   * first batch for the sent messages, which a SEND touched at or after it ({@link #SENT_SINCE}, with bounds only).
+   */
   private static final String TYPES_SQL = """
       WITH ops AS (
         SELECT %1$s // ? AS b, o.op_id, o.op, o.service, o.start_ticks AS s, o.end_ticks - o.start_ticks AS d,
@@ -187,13 +187,14 @@ final class TopologyQueries {
     Map<Long, Map<TopologyParts.TypeKey, OpsBuilder>> parts = new TreeMap<>();
     Bounds bounds = bounds(width, lo, hi, want, true);
     if (bounds == null) return new TreeMap<>();
+    boolean sentSince = bounds != Bounds.NONE;
     String sql = TYPES_SQL.formatted(OP_TIME, want ? WANT.formatted(OP_TIME) : "", Bins.sql("ops.d"),
-        bounds == Bounds.NONE ? "" : SENT_SINCE);
+        sentSince ? SENT_SINCE : "");
     List<Object> params = new ArrayList<>(List.of(width, bounds.ops(), lo, hi));
     if (want) params.add(width);
     // nothing consumed: no message to join (Long.MAX_VALUE reads none)
     params.addAll(List.of(bounds.ops(), bounds.ops(), bounds.consumed() == null ? Long.MAX_VALUE : bounds.consumed()));
-    if (bounds != Bounds.NONE) params.add(bounds.ops());
+    if (sentSince) params.add(bounds.ops());
     for (Object[] r : rows(sql, params.toArray())) {
       TopologyParts.TypeKey key = new TopologyParts.TypeKey((String) r[1], (String) r[2], (String) r[3],
           (String) r[4]);
