@@ -800,6 +800,11 @@ public final class Store implements AutoCloseable {
   /** Windows longer than this are computed directly, so that the cache stays bounded. */
   static final long CACHED_WINDOW_MAX = (TopologyCache.MAX_BUCKETS - 1) * TopologyCache.WIDTH;
 
+  /** Test hook: how many 15-second sub-buckets the topology cache's recomputes computed (TopologyCache). */
+  synchronized long topologySubBucketsComputedForTest() {
+    return topologyCache.computedSubBuckets();
+  }
+
   /** How many 5-minute roll-ups the topology cache computed since the store opened. */
   public synchronized long topologyBucketsComputed() {
     return topologyCache.computedBuckets();

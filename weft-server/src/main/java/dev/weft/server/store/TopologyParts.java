@@ -55,6 +55,62 @@ final class TopologyParts {
   // ------------------------------------------------------------------ adding buckets up
 
   /**
+   * The roll-up of a bucket from those of its sub-buckets (TopologyCache): every number adds up, since a message and
+   * an operation each belong to exactly one sub-bucket.
+   */
+  static ServicePart mergeServices(Collection<ServicePart> parts) {
+    Map<ChanKey, Long> sent = new HashMap<>();
+    Map<EdgeKey, List<ServiceCell>> cells = new HashMap<>();
+    for (ServicePart p : parts) {
+      p.sent().forEach((k, n) -> sent.merge(k, n, Long::sum));
+      p.edges().forEach((k, cell) -> cells.computeIfAbsent(k, x -> new ArrayList<>()).add(cell));
+    }
+    Map<EdgeKey, ServiceCell> edges = new HashMap<>();
+    cells.forEach((k, list) -> {
+      long messages = 0;
+      Bins.Acc waits = new Bins.Acc();
+      List<Ops> ops = new ArrayList<>(list.size());
+      for (ServiceCell c : list) {
+        messages += c.messages();
+        waits.add(c.waits());
+        ops.add(c.ops());
+      }
+      edges.put(k, new ServiceCell(messages, waits.build(), mergeOps(ops)));
+    });
+    return new ServicePart(edges, Map.copyOf(sent));
+  }
+
+  /** As {@link #mergeServices}, by type. */
+  static TypePart mergeTypes(Collection<TypePart> parts) {
+    Map<TypeKey, List<Ops>> groups = new HashMap<>();
+    for (TypePart p : parts) p.edges().forEach((k, o) -> groups.computeIfAbsent(k, x -> new ArrayList<>()).add(o));
+    Map<TypeKey, Ops> edges = new HashMap<>();
+    groups.forEach((k, list) -> edges.put(k, mergeOps(list)));
+    return new TypePart(edges);
+  }
+
+  private static Ops mergeOps(List<Ops> list) {
+    if (list.size() == 1) return list.get(0);
+    long count = 0;
+    long failed = 0;
+    int open = 0;
+    Bins.Acc durations = new Bins.Acc();
+    for (Ops o : list) {
+      count += o.count();
+      failed += o.failed();
+      open += o.openStarts().length;
+      durations.add(o.durations());
+    }
+    long[] starts = new long[open];
+    int at = 0;
+    for (Ops o : list) {
+      System.arraycopy(o.openStarts(), 0, starts, at, o.openStarts().length);
+      at += o.openStarts().length;
+    }
+    return new Ops(count, failed, starts, durations.build());
+  }
+
+  /**
    * The by-service edges of the given buckets together. A channel that nobody was seen receiving from in any of them
    * is an edge with a null consumer, counting the messages sent on it.
    */

@@ -102,6 +102,48 @@ class TopologyCacheTest {
     }
   }
 
+  /**
+   * Flows 100 s apart over 14 buckets, so that a bucket has several sub-buckets with traffic and more buckets change
+   * than keep their sub-buckets ({@link TopologyCache#FINE_BUCKETS}): every read equals the tables, and a bucket whose
+   * sub-buckets are kept recomputes only those that changed.
+   */
+  @Test
+  void aBucketIsRecomputedBySubBucketAndOnlyTheChangedOnes() throws Exception {
+    List<TelemetryEvent> events = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      long shift = i * 100L * Ticks.PER_SECOND;
+      for (TelemetryEvent e : TopologyTest.scenario()) events.add(shifted(e, shift));
+    }
+    Collections.shuffle(events, new Random(5));
+    Random sizes = new Random(13);
+    try (Store store = Store.open(dir.resolve("fine.duckdb"), TopologyTest.config())) {
+      long since = Ticks.of(store.config().clock().instant().minus(Duration.ofHours(24)));
+      store.topologyServices(since);
+      store.topologyTypes(since);
+      for (int i = 0; i < events.size(); ) {
+        int n = 1 + sizes.nextInt(40);
+        store.ingest(events.subList(i, Math.min(events.size(), i + n)));
+        i += n;
+        assertThat(store.topologyServices(since).edges()).as("services after %d events", i)
+            .isEqualTo(store.serviceEdgesUncached(since));
+        assertThat(store.topologyTypes(since).edges()).as("types after %d events", i)
+            .isEqualTo(store.typeEdgesUncached(since));
+      }
+      // a new flow in the live bucket: its first read keeps the bucket's sub-buckets, the second reads only its own
+      List<TelemetryEvent> flow = TopologyTest.scenario();
+      store.ingest(flow.subList(0, flow.size() / 2));
+      store.topologyServices(since);
+      store.topologyTypes(since);
+      long before = store.topologySubBucketsComputedForTest();
+      store.ingest(flow.subList(flow.size() / 2, flow.size()));
+      assertThat(store.topologyServices(since).edges()).isEqualTo(store.serviceEdgesUncached(since));
+      assertThat(store.topologyTypes(since).edges()).isEqualTo(store.typeEdgesUncached(since));
+      assertThat(store.topologySubBucketsComputedForTest() - before)
+          .as("the flow's sub-buckets, not the bucket's %d", TopologyCache.WIDTH / TopologyCache.FINE)
+          .isBetween(1L, 6L);
+    }
+  }
+
   @Test
   void rowsWrittenBeforeTheBoundColumnsAreReadWithoutBounds() throws Exception {
     List<TelemetryEvent> events = spread(4);
