@@ -167,7 +167,7 @@ public final class Store implements AutoCloseable {
 
   /**
    * Test hook: rows that break the lower bounds the topology reads prune by (Schema): an operation's receive, input,
-   * own row or a message it sent (by the SEND's touch) older than its {@code first_batch}, and a message row newer
+   * own row or a message it sent (by the SEND's touch) older than its {@code first_batch}, and a message row
    * older than the {@code msg_batch} of a receive or input that names it. The reads are exact only while this is zero.
    */
   synchronized long topologyBoundsBrokenForTest() throws SQLException {
@@ -946,15 +946,17 @@ public final class Store implements AutoCloseable {
    */
   synchronized List<Topology.ServiceEdge> serviceEdgesUncached(long sinceTicks) throws SQLException {
     long from = Math.floorDiv(sinceTicks, TopologyCache.WIDTH) * TopologyCache.WIDTH;
-    return TopologyParts.services(new TopologyQueries(conn, projection.locator, false).serviceParts(TopologyQueries.WHOLE_WINDOW, from,
-        Long.MAX_VALUE, false).values(), abandonCutoff(config.clock().instant()));
+    return TopologyParts.services(new TopologyQueries(conn, projection.locator, false)
+        .serviceParts(TopologyQueries.WHOLE_WINDOW, from, Long.MAX_VALUE, false).values(),
+        abandonCutoff(config.clock().instant()));
   }
 
   /** As {@link #serviceEdgesUncached}, by type. */
   synchronized List<Topology.TypeEdge> typeEdgesUncached(long sinceTicks) throws SQLException {
     long from = Math.floorDiv(sinceTicks, TopologyCache.WIDTH) * TopologyCache.WIDTH;
-    return TopologyParts.types(new TopologyQueries(conn, projection.locator, false).typeParts(TopologyQueries.WHOLE_WINDOW, from,
-        Long.MAX_VALUE, false).values(), abandonCutoff(config.clock().instant()));
+    return TopologyParts.types(new TopologyQueries(conn, projection.locator, false)
+        .typeParts(TopologyQueries.WHOLE_WINDOW, from, Long.MAX_VALUE, false).values(),
+        abandonCutoff(config.clock().instant()));
   }
 
   /** A cached read of one view's roll-ups, from bucket {@code from} on. */

@@ -55,8 +55,8 @@ final class TopologyParts {
   // ------------------------------------------------------------------ adding buckets up
 
   /**
-   * The roll-up of a bucket from those of its sub-buckets (TopologyCache): every number adds up, since a message and
-   * an operation each belong to exactly one sub-bucket.
+   * The roll-ups of several buckets (or of a bucket's sub-buckets, TopologyCache) as one: every number adds up, since
+   * a message and an operation each belong to exactly one bucket.
    */
   static ServicePart mergeServices(Collection<ServicePart> parts) {
     Map<ChanKey, Long> sent = new HashMap<>();
@@ -115,31 +115,17 @@ final class TopologyParts {
    * is an edge with a null consumer, counting the messages sent on it.
    */
   static List<Topology.ServiceEdge> services(Collection<ServicePart> parts, long abandonCutoff) {
-    Map<EdgeKey, long[]> counts = new HashMap<>();   // messages, operations, errors
-    Map<EdgeKey, Bins.Acc> waits = new HashMap<>();
-    Map<EdgeKey, Bins.Acc> durations = new HashMap<>();
-    Map<ChanKey, Long> sent = new HashMap<>();
-    Set<ChanKey> received = new HashSet<>();
-    for (ServicePart p : parts) {
-      p.sent().forEach((k, n) -> sent.merge(k, n, Long::sum));
-      p.edges().forEach((k, cell) -> {
-        long[] c = counts.computeIfAbsent(k, x -> new long[3]);
-        c[0] += cell.messages();
-        c[1] += cell.ops().count();
-        c[2] += cell.ops().errors(abandonCutoff);
-        waits.computeIfAbsent(k, x -> new Bins.Acc()).add(cell.waits());
-        durations.computeIfAbsent(k, x -> new Bins.Acc()).add(cell.ops().durations());
-        if (cell.messages() > 0) received.add(new ChanKey(k.producer(), k.channel()));
-      });
-    }
+    ServicePart all = mergeServices(parts);
     List<Topology.ServiceEdge> out = new ArrayList<>();
-    counts.forEach((k, c) -> {
-      Bins d = durations.get(k).build();
-      Bins w = waits.get(k).build();
-      out.add(new Topology.ServiceEdge(k.producer(), k.channel(), k.consumer(), c[0], c[1], c[2], ms(d, 0.5),
-          ms(d, 0.99), ms(w, 0.5), ms(w, 0.99)));
+    Set<ChanKey> received = new HashSet<>();
+    all.edges().forEach((k, cell) -> {
+      Ops ops = cell.ops();
+      out.add(new Topology.ServiceEdge(k.producer(), k.channel(), k.consumer(), cell.messages(), ops.count(),
+          ops.errors(abandonCutoff), ms(ops.durations(), 0.5), ms(ops.durations(), 0.99), ms(cell.waits(), 0.5),
+          ms(cell.waits(), 0.99)));
+      if (cell.messages() > 0) received.add(new ChanKey(k.producer(), k.channel()));
     });
-    sent.forEach((k, n) -> {
+    all.sent().forEach((k, n) -> {
       if (!received.contains(k)) {
         out.add(new Topology.ServiceEdge(k.producer(), k.channel(), null, n, 0, 0, null, null, null, null));
       }
@@ -152,22 +138,9 @@ final class TopologyParts {
 
   /** The by-type edges of the given buckets together. */
   static List<Topology.TypeEdge> types(Collection<TypePart> parts, long abandonCutoff) {
-    Map<TypeKey, long[]> counts = new HashMap<>();   // operations, errors
-    Map<TypeKey, Bins.Acc> durations = new HashMap<>();
-    for (TypePart p : parts) {
-      p.edges().forEach((k, ops) -> {
-        long[] c = counts.computeIfAbsent(k, x -> new long[2]);
-        c[0] += ops.count();
-        c[1] += ops.errors(abandonCutoff);
-        durations.computeIfAbsent(k, x -> new Bins.Acc()).add(ops.durations());
-      });
-    }
     List<Topology.TypeEdge> out = new ArrayList<>();
-    counts.forEach((k, c) -> {
-      Bins d = durations.get(k).build();
-      out.add(new Topology.TypeEdge(k.input(), k.service(), k.op(), k.output(), c[0], c[1], ms(d, 0.5),
-          ms(d, 0.99)));
-    });
+    mergeTypes(parts).edges().forEach((k, ops) -> out.add(new Topology.TypeEdge(k.input(), k.service(), k.op(),
+        k.output(), ops.count(), ops.errors(abandonCutoff), ms(ops.durations(), 0.5), ms(ops.durations(), 0.99))));
     out.sort(Comparator.comparing(Topology.TypeEdge::service, NULLS_FIRST)
         .thenComparing(Topology.TypeEdge::op, NULLS_FIRST)
         .thenComparing(Topology.TypeEdge::input, NULLS_FIRST)
