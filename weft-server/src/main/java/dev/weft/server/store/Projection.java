@@ -99,20 +99,41 @@ final class Projection {
         + " OR (s.status = 'failed' AND operations.status <> 'failed')))";
   }
 
-  private static final String MESSAGES_MERGE = "UPDATE messages SET"
-      + " producer = coalesce(messages.producer, s.producer),"
-      + " schema_uri = coalesce(messages.schema_uri, s.schema_uri),"
-      + " msg_ticks = coalesce(messages.msg_ticks, s.msg_ticks),"
+  /**
+   * The merge rule of each column of a message that the roll-ups read, in the order of the table; an expression over
+   * the stored row ({@code messages}) and the staged one ({@code s}).
+   */
+  private static final List<Map.Entry<String, String>> MESSAGE_FIELDS = List.of(
+      Map.entry("producer", "coalesce(messages.producer, s.producer)"),
+      Map.entry("schema_uri", "coalesce(messages.schema_uri, s.schema_uri)"),
       // the SEND's channel wins; without a SEND, the least receive channel (deterministic whatever the order)
-      + " channel = CASE WHEN s.sent AND NOT messages.sent THEN s.channel"
-      + "   WHEN messages.sent AND NOT s.sent THEN messages.channel"
-      + "   ELSE least(messages.channel, s.channel) END,"
-      + " sent = messages.sent OR s.sent,"
-      + " send_ticks = coalesce(messages.send_ticks, s.send_ticks),"
-      + " send_op_id = coalesce(messages.send_op_id, s.send_op_id),"
-      + " send_service = coalesce(messages.send_service, s.send_service),"
-      + " touched_batch = s.touched_batch"
-      + " FROM stage_messages s WHERE messages.message_id = s.message_id AND ";
+      Map.entry("channel", "CASE WHEN s.sent AND NOT messages.sent THEN s.channel"
+          + " WHEN messages.sent AND NOT s.sent THEN messages.channel ELSE least(messages.channel, s.channel) END"),
+      Map.entry("sent", "messages.sent OR s.sent"),
+      Map.entry("msg_ticks", "coalesce(messages.msg_ticks, s.msg_ticks)"),
+      Map.entry("send_ticks", "coalesce(messages.send_ticks, s.send_ticks)"),
+      Map.entry("send_op_id", "coalesce(messages.send_op_id, s.send_op_id)"),
+      Map.entry("send_service", "coalesce(messages.send_service, s.send_service)"));
+
+  private static final String MESSAGES_MERGE = messagesMerge();
+
+  /**
+   * The fields by {@link #MESSAGE_FIELDS}; {@code touched_batch} is the batch, and {@code shape_batch} too when a
+   * field changes. Most merges only add a receive to a message sent earlier and change no field, and then the
+   * operations that consumed it need no new roll-up (TopologyQueries.dirty).
+   */
+  private static String messagesMerge() {
+    StringBuilder set = new StringBuilder("UPDATE messages SET ");
+    StringBuilder changed = new StringBuilder();
+    for (Map.Entry<String, String> f : MESSAGE_FIELDS) {
+      set.append(f.getKey()).append(" = ").append(f.getValue()).append(", ");
+      if (changed.length() > 0) changed.append(" OR ");
+      changed.append('(').append(f.getValue()).append(") IS DISTINCT FROM messages.").append(f.getKey());
+    }
+    return set.append("touched_batch = s.touched_batch, shape_batch = CASE WHEN ").append(changed)
+        .append(" THEN s.touched_batch ELSE messages.shape_batch END")
+        .append(" FROM stage_messages s WHERE messages.message_id = s.message_id AND ").toString();
+  }
 
   // Loss counters can be incremental: only events new by event_id (checked in this transaction) are counted.
   private static final String EMITTERS_UPSERT = "INSERT INTO emitters SELECT * FROM stage_emitters"
@@ -546,7 +567,7 @@ final class Projection {
 
   private static List<Object> row(MsgAcc m, long b) {
     return java.util.Arrays.asList(m.messageId, m.producer, m.schemaUri, m.channel, m.sent, m.msgTicks, m.sendTicks,
-        m.sendOpId, m.sendService, b, b);
+        m.sendOpId, m.sendService, b, b, b);
   }
 
   // ------------------------------------------------------------------ emitters

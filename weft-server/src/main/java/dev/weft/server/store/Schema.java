@@ -87,7 +87,8 @@ final class Schema {
         send_op_id  VARCHAR,
         send_service VARCHAR,
         batch_no    BIGINT NOT NULL,
-        touched_batch BIGINT
+        touched_batch BIGINT,
+        shape_batch BIGINT
       )""",
       "CREATE TABLE IF NOT EXISTS message_traces (message_id VARCHAR NOT NULL, trace_id VARCHAR NOT NULL,"
           + " idx INTEGER, batch_no BIGINT NOT NULL)",
@@ -127,7 +128,10 @@ final class Schema {
       // own row. NULL in rows written before them, read as 0 (no bound).
       "ALTER TABLE operations ADD COLUMN IF NOT EXISTS first_batch BIGINT",
       "ALTER TABLE receives ADD COLUMN IF NOT EXISTS msg_batch BIGINT",
-      "ALTER TABLE op_inputs ADD COLUMN IF NOT EXISTS msg_batch BIGINT");
+      "ALTER TABLE op_inputs ADD COLUMN IF NOT EXISTS msg_batch BIGINT",
+      // shape_batch: the last batch that changed a field of the message that the roll-ups read, which touched_batch
+      // also counts a mere new receive in (RATIONALE.md, "Topology roll-ups"); NULL in rows written before it
+      "ALTER TABLE messages ADD COLUMN IF NOT EXISTS shape_batch BIGINT");
 
   /**
    * Whether the attached file's format has zstd for strings (DuckDB's storage version 1.2 or later). A store file

@@ -57,10 +57,18 @@ final class TopologyQueries {
 
   /**
    * The least {@code first_batch} of the buckets' operations: no row of theirs (receives, inputs, their SENDs) is
-   * older (Schema). NULL when the buckets have no operation.
+   * older (Schema). NULL when the buckets have no operation. Parameters: lo, hi, width, twice. The operation's time
+   * is {@link #OP_TIME}, spelled out as two ranges on plain columns: DuckDB skips row groups by a column's min/max
+   * only for a range on the column itself, and a bound is read under live ingest, over a few recent seconds.
    */
-  private static final String OPS_FIRST_BATCH_SQL =
-      "SELECT min(coalesce(o.first_batch, 0)) FROM operations o WHERE " + OPS_OF_BUCKETS;
+  private static final String OPS_FIRST_BATCH_SQL = """
+      SELECT min(f) FROM (
+        SELECT min(coalesce(o.first_batch, 0)) AS f FROM operations o
+        WHERE o.start_ticks >= ? AND o.start_ticks < ?%1$s
+        UNION ALL
+        SELECT min(coalesce(o.first_batch, 0)) FROM operations o
+        WHERE o.start_ticks IS NULL AND o.end_ticks >= ? AND o.end_ticks < ?%2$s)""".formatted(
+      WANT.formatted("o.start_ticks"), WANT.formatted("o.end_ticks"));
 
   /**
    * The least {@code msg_batch} of the messages that the buckets' operations received, or with {@code %3$s} also
@@ -131,7 +139,8 @@ final class TopologyQueries {
    * their row is older than those batches, and the operation that sent them.
    */
   private static final String TOUCHED_MESSAGES_SQL =
-      "SELECT message_id, msg_ticks // ?, batch_no <= ?, send_op_id FROM messages WHERE touched_batch > ?";
+      "SELECT message_id, msg_ticks // ?, batch_no <= ?, send_op_id, coalesce(shape_batch > ?, false) FROM messages"
+          + " WHERE touched_batch > ?";
   /** The operations whose rows batches after {@code ?} wrote, with both their buckets (parameters: width twice). */
   private static final String TOUCHED_OPS_SQL =
       "SELECT op_id, start_ticks // ?, end_ticks // ? FROM operations WHERE touched_batch > ?";
@@ -231,8 +240,9 @@ final class TopologyQueries {
 
   /**
    * The buckets of the messages that batches after {@code batch} wrote, and of the operations whose roll-up they may
-   * have changed: operations they wrote, those that received, sent or listed as input a message they wrote (its
-   * producer, channel or type may be new), or that a new receive names. Both the start's and the end's bucket: an
+   * have changed: operations they wrote, those that sent a message they wrote, those that received or listed as input
+   * a message whose fields they changed (its producer, channel or type: {@code shape_batch}), or that a new receive
+   * names. Both the start's and the end's bucket: an
    * operation without START is counted at its end until the START comes. The links are followed in the batches the
    * {@link Locator} names for the ids, so the cost follows what changed, not the store (RATIONALE.md, "Topology
    * roll-ups").
@@ -248,16 +258,19 @@ final class TopologyQueries {
       if (r[2] != null) opBuckets.add(asLong(r[2]));
     }
     java.util.Set<String> ops = new java.util.HashSet<>();
-    List<String> touched = new ArrayList<>();
+    // the messages whose fields changed: what their consumers' roll-ups read of them (a new receive alone changes
+    // the message's own bucket and its receiver's, found here and by NEW_RECEIVERS_SQL)
+    List<String> changed = new ArrayList<>();
     List<String> older = new ArrayList<>();
-    for (Object[] r : rows(TOUCHED_MESSAGES_SQL, width, batch, batch)) {
-      touched.add((String) r[0]);
+    for (Object[] r : rows(TOUCHED_MESSAGES_SQL, width, batch, batch, batch)) {
       if (r[1] != null) messages.add(asLong(r[1]));
-      if (Boolean.TRUE.equals(r[2])) older.add((String) r[0]);
       if (r[3] != null) ops.add((String) r[3]);
+      if (!Boolean.TRUE.equals(r[4])) continue;
+      changed.add((String) r[0]);
+      if (Boolean.TRUE.equals(r[2])) older.add((String) r[0]);
     }
     for (Object[] r : rows(NEW_RECEIVERS_SQL, batch)) ops.add((String) r[0]);
-    if (!touched.isEmpty()) {
+    if (!changed.isEmpty()) {
       // Receives and inputs in the batches after {@code batch} name operations found above (a new receive, or the
       // START that wrote the input and its operation's row), so only the batches up to it are read. And no receive
       // is older than its message's row: only the messages whose row is older than the batches are looked up there.
@@ -271,12 +284,12 @@ final class TopologyQueries {
             + " AND message_id IN (SELECT unnest(?::VARCHAR[]))");
         params.addAll(in.params((Object) older.toArray(new String[0])));
       }
-      int[] inputs = upTo(locator.union(Locator.INPUT, touched), batch);
+      int[] inputs = upTo(locator.union(Locator.INPUT, changed), batch);
       if (inputs.length > 0) {
         Prune in = new Prune(inputs);
         parts.add("SELECT op_id FROM op_inputs WHERE " + in.sql()
             + " AND message_id IN (SELECT unnest(?::VARCHAR[]))");
-        params.addAll(in.params((Object) touched.toArray(new String[0])));
+        params.addAll(in.params((Object) changed.toArray(new String[0])));
       }
       if (!parts.isEmpty()) {
         for (Object[] r : rows(String.join(" UNION ", parts), params.toArray())) ops.add((String) r[0]);
@@ -322,7 +335,7 @@ final class TopologyQueries {
   private Bounds bounds(long width, long lo, long hi, boolean want, boolean inputs) throws SQLException {
     if (!want || !bounded) return Bounds.NONE;
     String wantOps = WANT.formatted(OP_TIME);
-    Object opsFirst = rows(OPS_FIRST_BATCH_SQL.formatted(OP_TIME, wantOps), lo, hi, width).get(0)[0];
+    Object opsFirst = rows(OPS_FIRST_BATCH_SQL, lo, hi, width, lo, hi, width).get(0)[0];
     if (opsFirst == null) return null;
     long first = asLong(opsFirst);
     List<Object> p = new ArrayList<>(List.of(first));

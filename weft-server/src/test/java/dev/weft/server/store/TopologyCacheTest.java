@@ -2,10 +2,14 @@ package dev.weft.server.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weft.core.Envelope;
 import dev.weft.core.Header;
+import dev.weft.core.Operation;
 import dev.weft.core.Ticks;
+import dev.weft.core.Tracer;
 import dev.weft.core.event.MessageInfo;
 import dev.weft.core.event.TelemetryEvent;
+import dev.weft.core.sink.InMemorySink;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -141,6 +145,52 @@ class TopologyCacheTest {
       assertThat(store.topologySubBucketsComputedForTest() - before)
           .as("the flow's sub-buckets, not the bucket's %d", TopologyCache.WIDTH / TopologyCache.FINE)
           .isBetween(1L, 6L);
+    }
+  }
+
+  /**
+   * A message received on a mirror topic before its SEND is known: its row takes the receive's channel, and the SEND,
+   * batches later, replaces it. The consumer's edge moves with it although the consumer wrote nothing new, and it
+   * starts ten minutes after the message's ticks, in another bucket: the read must find it through the message.
+   */
+  @Test
+  void aSendThatChangesAMessageMovesTheEdgeOfAnEarlierConsumer() throws Exception {
+    InMemorySink sink = new InMemorySink();
+    Tracer catalog = Tracer.builder("catalog").sink(sink).build();
+    Tracer inventory = Tracer.builder("inventory").sink(sink).build();
+    Operation apply = catalog.start("ApplySku");
+    Envelope<?, String> changed = apply.prepareOut(TopologyTest.CATALOG, "changed");
+    catalog.sent(changed.header(), "kafka:catalog-changed", apply);
+    apply.complete();
+    Header h = changed.header();
+    Operation inv = inventory.start("UpdateInventory", Envelope.in(h, "changed"));
+    inventory.received(h, "kafka:catalog-changed-mirror", inv);
+    inv.complete();
+    List<TelemetryEvent> sends = new ArrayList<>();
+    List<TelemetryEvent> rest = new ArrayList<>();
+    long later = 10L * 60 * Ticks.PER_SECOND;
+    for (TelemetryEvent e : sink.events()) {
+      if ("SEND".equals(e.eventType())) {
+        sends.add(e);
+      } else if (inv.id().equals(e.opId())) {
+        rest.add(new TelemetryEvent(e.v(), e.eventId(), e.eventType(), e.traceId(), e.correlationIds(),
+            e.timestamp() + later, e.service(), e.instanceId(), e.seq(), e.op(), e.opId(), e.parentOpId(), e.status(),
+            e.error(), e.tags(), e.message(), e.inputs(), e.resource(), e.topology()));
+      } else {
+        rest.add(e);
+      }
+    }
+    try (Store store = Store.open(dir.resolve("send-late.duckdb"), TopologyTest.config())) {
+      long since = Ticks.of(store.config().clock().instant().minus(Duration.ofHours(24)));
+      store.ingest(rest);
+      assertThat(TopologyTest.edge(store.topologyServices(since), "catalog", "kafka:catalog-changed-mirror",
+          "inventory").operations()).isEqualTo(1);
+      store.topologyTypes(since);
+      store.ingest(sends);
+      Topology.ServiceGraph after = store.topologyServices(since);
+      assertThat(after.edges()).isEqualTo(store.serviceEdgesUncached(since));
+      assertThat(TopologyTest.edge(after, "catalog", "kafka:catalog-changed", "inventory").operations()).isEqualTo(1);
+      assertThat(store.topologyTypes(since).edges()).isEqualTo(store.typeEdgesUncached(since));
     }
   }
 
