@@ -800,7 +800,7 @@ public final class Store implements AutoCloseable {
   /** Windows longer than this are computed directly, so that the cache stays bounded. */
   static final long CACHED_WINDOW_MAX = (TopologyCache.MAX_BUCKETS - 1) * TopologyCache.WIDTH;
 
-  /** Test hook: how many 15-second sub-buckets the topology cache's recomputes computed (TopologyCache). */
+  /** Test hook: how many sub-buckets the topology cache's recomputes computed (TopologyCache.FINE). */
   synchronized long topologySubBucketsComputedForTest() {
     return topologyCache.computedSubBuckets();
   }

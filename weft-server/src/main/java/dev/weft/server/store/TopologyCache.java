@@ -25,7 +25,7 @@ final class TopologyCache {
   static final long WIDTH = 5L * 60 * dev.weft.core.Ticks.PER_SECOND;
   /** Most buckets kept per view (28 days); the oldest go first. */
   static final int MAX_BUCKETS = 8_064;
-  /** The width of a sub-bucket: 15 seconds, so that a bucket has 20. */
+  /** The width of a sub-bucket: 5 seconds, so that a bucket has 60. */
   static final long FINE = 5L * dev.weft.core.Ticks.PER_SECOND;
   private static final long FINE_PER_BUCKET = WIDTH / FINE;
   /** Buckets whose sub-buckets are kept per view, the most recently recomputed ones: an hour's worth. */

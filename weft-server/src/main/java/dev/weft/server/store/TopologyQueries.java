@@ -135,8 +135,9 @@ final class TopologyQueries {
       FROM j GROUP BY GROUPING SETS ((b, inp, service, op, outp), (b, inp, service, op, outp, k))""";
 
   /**
-   * The messages that batches after {@code ?} wrote, with their bucket (parameter: width, then the batch), whether
-   * their row is older than those batches, and the operation that sent them.
+   * The messages that batches after {@code ?} wrote, with their bucket, whether their row is older than those
+   * batches, the operation that sent them, and whether those batches changed a field the roll-ups read
+   * ({@code shape_batch}). Parameters: width, then the batch three times.
    */
   private static final String TOUCHED_MESSAGES_SQL =
       "SELECT message_id, msg_ticks // ?, batch_no <= ?, send_op_id, coalesce(shape_batch > ?, false) FROM messages"
@@ -242,10 +243,9 @@ final class TopologyQueries {
    * The buckets of the messages that batches after {@code batch} wrote, and of the operations whose roll-up they may
    * have changed: operations they wrote, those that sent a message they wrote, those that received or listed as input
    * a message whose fields they changed (its producer, channel or type: {@code shape_batch}), or that a new receive
-   * names. Both the start's and the end's bucket: an
-   * operation without START is counted at its end until the START comes. The links are followed in the batches the
-   * {@link Locator} names for the ids, so the cost follows what changed, not the store (RATIONALE.md, "Topology
-   * roll-ups").
+   * names. Both the start's and the end's bucket: an operation without START is counted at its end until the START
+   * comes. The links are followed in the batches the {@link Locator} names for the ids, so the cost follows what
+   * changed, not the store (RATIONALE.md, "Topology roll-ups").
    */
   Dirty dirty(long batch, long width) throws SQLException {
     java.util.Set<Long> messages = new java.util.TreeSet<>();
