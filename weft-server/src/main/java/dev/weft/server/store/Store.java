@@ -433,7 +433,9 @@ public final class Store implements AutoCloseable {
     for (Object[] r : rows) rest.remove((String) r[0]);
     if (!rest.isEmpty()) {
       Prune own = new Prune(rest.values().stream().mapToInt(Integer::intValue).distinct().sorted().toArray());
-      rows.addAll(idRows(select + own.sql("e"), own, List.of(), "e.event_id", new ArrayList<>(rest.keySet())));
+      // DuckDB filters an OR of ids after the scan has read every row's JSON; a range of the ids beside it is
+      // filtered in the scan, and an emitter's ids sort together (RATIONALE.md, "Trace reads")
+      rows.addAll(idRows(select + own.sql("e"), own, List.of(), "e.event_id", new ArrayList<>(rest.keySet()), true));
     }
     rows.sort(byTicksThenId(1));
     List<EventRow> events = new ArrayList<>();
@@ -471,12 +473,24 @@ public final class Store implements AutoCloseable {
    */
   private List<Object[]> idRows(String select, Prune in, List<Object> before, String idColumn, List<String> ids)
       throws SQLException {
+    return idRows(select, in, before, idColumn, ids, false);
+  }
+
+  /** As above; {@code ranged} adds the range of each chunk's ids, which DuckDB filters in the scan. */
+  private List<Object[]> idRows(String select, Prune in, List<Object> before, String idColumn, List<String> ids,
+      boolean ranged) throws SQLException {
     List<Object[]> out = new ArrayList<>();
     for (List<String> chunk : chunks(ids)) {
       List<Object> params = new ArrayList<>(before);
       params.addAll(in.params());
+      String range = "";
+      if (ranged) {
+        range = " AND " + idColumn + " BETWEEN ? AND ?";
+        params.add(java.util.Collections.min(chunk));
+        params.add(java.util.Collections.max(chunk));
+      }
       params.addAll(chunk);
-      out.addAll(read(select + " AND " + idIn(idColumn, chunk.size()), params.toArray()));
+      out.addAll(read(select + range + " AND " + idIn(idColumn, chunk.size()), params.toArray()));
     }
     return out;
   }
@@ -542,7 +556,8 @@ public final class Store implements AutoCloseable {
       }
     }
     if (!parts.isEmpty()) {
-      for (Object[] r : read(String.join(" UNION ", parts), params.toArray())) out.add((String) r[0]);
+      // UNION ALL: out is a set, and a UNION's distinct costs DuckDB a hash aggregate
+      for (Object[] r : read(String.join(" UNION ALL ", parts), params.toArray())) out.add((String) r[0]);
     }
     out.remove(traceId);
     return new ArrayList<>(out);
