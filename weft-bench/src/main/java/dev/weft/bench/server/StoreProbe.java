@@ -22,8 +22,9 @@ public final class StoreProbe {
 
   /** A search of at most 100 operations, then their details, as {@code GET /api/v1/search} does. */
   static void searchWithDetails(Store s, dev.weft.server.query.Query q) {
-    List<String> ids = s.search(q, 100).stream().map(Store.OpRow::opId).toList();
-    s.uiRead(u -> u.details(ids));
+    java.util.Map<String, String> services = new java.util.LinkedHashMap<>();
+    for (Store.OpRow r : s.search(q, 100)) services.put(r.opId(), r.service());
+    s.uiRead(u -> u.details(services));
   }
 
   static dev.weft.server.query.Query seed(String merchant) {

@@ -61,8 +61,9 @@ final class UiApi {
 
   /** Search results with their queue wait ({@code queueWaitTicks}) and tags added. */
   static List<Map<String, Object>> withDetails(Store store, List<Store.OpRow> rows) {
-    List<String> ids = rows.stream().map(Store.OpRow::opId).toList();
-    Map<String, UiQueries.OpDetails> details = ids.isEmpty() ? Map.of() : store.uiRead(q -> q.details(ids));
+    Map<String, String> services = new LinkedHashMap<>();
+    for (Store.OpRow r : rows) services.put(r.opId(), r.service());
+    Map<String, UiQueries.OpDetails> details = services.isEmpty() ? Map.of() : store.uiRead(q -> q.details(services));
     List<Map<String, Object>> out = new ArrayList<>(rows.size());
     for (Store.OpRow r : rows) {
       Map<String, Object> m = new LinkedHashMap<>();

@@ -61,14 +61,33 @@ final class SearchCompiler {
     return new Compiled(where, List.copyOf(sc.params), List.copyOf(sc.required));
   }
 
-  /** A conjunct of the whole query: a positive tag equality the index resolves also bounds where matches are. */
+  /**
+   * A conjunct of the whole query: a positive tag equality the index resolves also bounds where matches are. Here a
+   * predicate that is NULL drops the row as false does, so a positive {@code op} or {@code service} term needs no
+   * {@code coalesce}, and a positive {@code status} term adds a test of the stored column that it implies. DuckDB
+   * filters both inside the scan and reads the other columns only for the rows that pass them (RATIONALE.md, "Search
+   * filters the stored columns first").
+   */
   private String topLevel(Expr e) throws java.sql.SQLException {
-    if (e instanceof Expr.Term t && t.op() == Op.EQ && t.field() instanceof Field.Tag tag
-        && t.value() instanceof Value.Text text) {
-      String[] ops = resolve(tag.key(), text.text());
-      if (ops != null) {
-        required.add(ops);
-        return inSet(ops);
+    if (e instanceof Expr.Term t && t.op() == Op.EQ) {
+      if (t.field() instanceof Field.Tag tag && t.value() instanceof Value.Text text) {
+        String[] ops = resolve(tag.key(), text.text());
+        if (ops != null) {
+          required.add(ops);
+          return inSet(ops);
+        }
+      } else if (t.field() == Key.OP) {
+        return match("o.op", t.value());
+      } else if (t.field() == Key.SERVICE) {
+        return match("o.service", t.value());
+      } else if (t.field() == Key.STATUS) {
+        // the stored status is ok or failed once the operation ended, NULL while running or abandoned
+        String stored = switch ((Status) t.value()) {
+          case OK -> "o.status = 'ok'";
+          case FAILED -> "(o.status IS NULL OR o.status = 'failed')";
+          case RUNNING, ABANDONED -> "o.status IS NULL";
+        };
+        return "(" + stored + " AND " + expr(e) + ")";
       }
     }
     return expr(e);

@@ -114,6 +114,28 @@ public final class UiQueries {
    * {@code queue_wait} reads it. Tags are the operation's own and those of its input messages.
    */
   public Map<String, OpDetails> details(List<String> opIds) throws SQLException {
+    Map<String, String> services = new LinkedHashMap<>();
+    for (String id : opIds) services.put(id, null);
+    int[] opBatches = locator.union(Locator.OP, opIds);
+    if (opBatches.length > 0) {
+      Prune at = new Prune(opBatches);
+      List<Object> params = at.params();
+      params.add(opIds.toArray(new String[0]));
+      for (Object[] r : rows("SELECT op_id, service FROM operations WHERE " + at.sql()
+          + " AND op_id IN (SELECT unnest(?::VARCHAR[]))", params.toArray())) {
+        services.put((String) r[0], (String) r[1]);
+      }
+    }
+    return details(services);
+  }
+
+  /**
+   * As {@link #details(List)}, for operations whose service the caller has read already (search results): {@code
+   * services} maps each operation id to its service, in the order of the answer. It saves reading the operations'
+   * rows again, about a quarter of this read for a page of search results.
+   */
+  public Map<String, OpDetails> details(Map<String, String> services) throws SQLException {
+    List<String> opIds = new ArrayList<>(services.keySet());
     Map<String, Long> waits = new HashMap<>();
     Map<String, java.util.TreeSet<TagEntry>> tags = new HashMap<>();
     int[] opBatches = locator.union(Locator.OP, opIds);
@@ -123,22 +145,19 @@ public final class UiQueries {
       String[] ids = opIds.toArray(new String[0]);
       String mine = " WHERE " + at.sql() + " AND %s IN (SELECT unnest(?::VARCHAR[]))";
       List<Object> params = new ArrayList<>();
-      for (int i = 0; i < 4; i++) {
+      for (int i = 0; i < 3; i++) {
         params.addAll(at.params());
         params.add(ids);
       }
-      Map<String, String> services = new HashMap<>();
       Map<String, List<String>> inputs = new HashMap<>();
-      for (Object[] r : rows("SELECT 'svc', op_id, service, NULL, NULL, NULL::BIGINT FROM operations"
+      for (Object[] r : rows("SELECT DISTINCT 'in', op_id, message_id, NULL, NULL, NULL::BIGINT FROM op_inputs"
           + mine.formatted("op_id")
-          + " UNION ALL SELECT DISTINCT 'in', op_id, message_id, NULL, NULL, NULL FROM op_inputs" + mine.formatted("op_id")
           + " UNION ALL SELECT 'wait', op_id, NULL, NULL, NULL, max(queue_wait) FROM receives" + mine.formatted("op_id")
           + " GROUP BY op_id"
           + " UNION ALL SELECT DISTINCT 'tag', owner_id, kind, key, value, NULL FROM tags"
           + mine.formatted("owner_id") + " AND owner_kind = 'op'", params.toArray())) {
         String op = (String) r[1];
         switch ((String) r[0]) {
-          case "svc" -> services.put(op, (String) r[2]);
           case "in" -> inputs.computeIfAbsent((String) r[2], k -> new ArrayList<>()).add(op);
           case "wait" -> waits.merge(op, (Long) r[5], Math::max);
           default -> tags.computeIfAbsent(op, k -> new java.util.TreeSet<>(TAG_ORDER))

@@ -269,6 +269,14 @@ class StoreTest {
       assertThat(ids(store.search(Query.parse("op=UpdateInventory status=abandoned"), 100, later)))
           .containsExactly(shop.neverEnded.id());
       assertThat(ids(store.search(Query.parse("status=running"), 100, later))).isEmpty();
+      // a term of the whole query compiles to its own form (the stored column first); nested, to the general one
+      for (Instant at : List.of(now, later)) {
+        for (String term : List.of("status=ok", "status=failed", "status=running", "status=abandoned",
+            "op=UpdateInventory", "service=pricing", "op=Update*")) {
+          assertThat(ids(store.search(Query.parse(term), 100, at))).as(term)
+              .isEqualTo(ids(store.search(Query.parse("(" + term + " OR " + term + ")"), 100, at)));
+        }
+      }
       assertThat(ids(store.search(Query.parse("op=UpdateInventory status!=failed merchant_id=m-1"), 100, later)))
           .doesNotContain(shop.failedM1.id(), shop.neverEnded.id());
 
@@ -335,9 +343,15 @@ class StoreTest {
       for (String q : queries) {
         Query query = Query.parse(q);
         assertThat(batched.search(query, 100)).as(q).isEqualTo(once.search(query, 100));
-        List<String> found = batched.search(query, 100).stream().map(Store.OpRow::opId).toList();
+        List<Store.OpRow> rows = batched.search(query, 100);
+        List<String> found = rows.stream().map(Store.OpRow::opId).toList();
+        Map<String, String> services = new java.util.LinkedHashMap<>();
+        for (Store.OpRow r : rows) services.put(r.opId(), r.service());
         Map<String, UiQueries.OpDetails> details = batched.uiRead(u -> u.details(found));
         assertThat(details).as(q).isEqualTo(once.uiRead(u -> u.details(found)));
+        // the search results' own services, as the API passes them, give the same details
+        Map<String, UiQueries.OpDetails> viaServices = batched.uiRead(u -> u.details(services));
+        assertThat(viaServices).as(q).isEqualTo(details);
       }
       // the details on their own: the input's ptag and mtag, the op's tag copied from the ptag, and its receive's wait
       Map<String, UiQueries.OpDetails> details = batched.uiRead(u -> u.details(List.of(shop.failedM1.id(),
