@@ -80,7 +80,8 @@ public final class Metrics {
         "Time to store one batch of events, commit (and any checkpoint it ran) included.");
 
     counter(out, "weft_topology_buckets_computed_total",
-        "5-minute topology roll-ups computed from the tables (the rest were served from the cache).",
+        "5-minute topology roll-ups computed from the tables, a bucket recomputed from its changed sub-buckets"
+            + " once (the rest were served from the cache).",
         store.topologyBucketsComputed());
     counter(out, "weft_topology_warm_seconds_total",
         "Time spent keeping the topology roll-ups computed in the background (--topology-warm).",
