@@ -111,7 +111,8 @@ public final class UiQueries {
   /**
    * The queue wait and tags of each operation. Queue wait is the longest wait among the operation's receives (or,
    * for receives recorded without an operation, its service's receives of its inputs), as search's
-   * {@code queue_wait} reads it. Tags are the operation's own and those of its input messages.
+   * {@code queue_wait} reads it. Tags are the operation's own and those of its input messages. The operations'
+   * services are read first; {@link #details(Map)} takes them from a caller that has them.
    */
   public Map<String, OpDetails> details(List<String> opIds) throws SQLException {
     Map<String, String> services = new LinkedHashMap<>();
