@@ -154,10 +154,17 @@ final class Projection {
     }
     discardUncommitted();
     try (Statement s = c.createStatement()) {
-      // Conventional ids (instance_id-seq) as ranges: gaps and islands over each emitter's seqs.
-      try (ResultSet rs = s.executeQuery("SELECT instance_id, min(seq), max(seq) FROM (SELECT instance_id, seq,"
-          + " seq - row_number() OVER (PARTITION BY instance_id ORDER BY seq) AS g FROM events"
-          + " WHERE event_id = instance_id || '-' || CAST(seq AS VARCHAR)) GROUP BY instance_id, g")) {
+      // Conventional ids (instance_id-seq) as ranges. An emitter whose seqs have no gap (its count fills its range;
+      // a seq is stored once, as its event_id is) is one range, from a plain aggregate; only the others need the gaps
+      // and islands, whose sort over every event took 2 of the 15-20 s of opening a 10M-event store.
+      try (ResultSet rs = s.executeQuery("WITH conventional AS (SELECT instance_id, seq FROM events"
+          + " WHERE event_id = instance_id || '-' || CAST(seq AS VARCHAR)),"
+          + " spans AS (SELECT instance_id, min(seq) AS lo, max(seq) AS hi, count(*) AS n FROM conventional"
+          + " GROUP BY instance_id)"
+          + " SELECT instance_id, lo, hi FROM spans WHERE n = hi - lo + 1"
+          + " UNION ALL SELECT instance_id, min(seq), max(seq) FROM (SELECT c.instance_id, c.seq,"
+          + " c.seq - row_number() OVER (PARTITION BY c.instance_id ORDER BY c.seq) AS g FROM conventional c"
+          + " JOIN spans USING (instance_id) WHERE spans.n <> spans.hi - spans.lo + 1) GROUP BY instance_id, g")) {
         while (rs.next()) ids.addRange(rs.getString(1), rs.getLong(2), rs.getLong(3));
       }
       try (ResultSet rs = s.executeQuery("SELECT event_id FROM events"

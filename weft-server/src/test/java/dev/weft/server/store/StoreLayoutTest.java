@@ -49,6 +49,17 @@ class StoreLayoutTest {
       assertThat(s.trace("t1").operations()).hasSize(52);
       assertThat(s.trace("t2").operations()).extracting(Store.OpRow::opId).containsExactly("opx", "opy");
     }
+    // reopened with gaps in inst-a's seqs (0-49, 55, 60): each stored seq is a duplicate, each gap is new
+    try (Store s = Store.open(file, Store.Config.defaults())) {
+      for (long seq : new long[] {0, 49, 55, 60}) {
+        assertThat(s.ingest(List.of(start("inst-a-" + seq, "inst-a", seq, "t1", "op" + seq)))).as("seq " + seq)
+            .isEqualTo(new Store.IngestResult(0, 1));
+      }
+      for (long seq : new long[] {50, 54, 56, 59, 61}) {
+        assertThat(s.ingest(List.of(start("inst-a-" + seq, "inst-a", seq, "t1", "op" + seq)))).as("seq " + seq)
+            .isEqualTo(new Store.IngestResult(1, 0));
+      }
+    }
   }
 
   @Test
