@@ -310,7 +310,13 @@ public final class ServerBench {
       q.put("topology, 24 h", latencies(20, true, () -> topology));
       q.put("topology, 24 h, first read after ingest", Timing.single(first));
       double[] fresh = freshness(base, g.events() / seconds / 2, 99);
-      q.put("topology, 24 h, under ingest (dashboard)", topologyUnderIngest(base, topology, g.events() / seconds / 2));
+      q.put("topology, 24 h, under ingest (dashboard)", topologyUnderIngest(base, topology, g.events() / seconds / 2,
+          100));
+      // the other view, by message type, as the UI's toggle shows it: settled, then under ingest
+      String byType = base + "/api/v1/topology?view=types&since=24h";
+      q.put("topology by type, 24 h", latencies(20, true, () -> byType));
+      q.put("topology by type, 24 h, under ingest (dashboard)", topologyUnderIngest(base, byType,
+          g.events() / seconds / 2, 102));
       stop(server);
       long disk = treeSize(data);
       return new Figures(g.events(), g.flows(), seconds, q, fresh[0], fresh[1], disk);
@@ -320,10 +326,11 @@ public final class ServerBench {
   }
 
   /**
-   * A dashboard open during live ingest: {@link #freshness} runs again while another thread reads the topology once a
-   * second. Returns the topology's p50, p99 and sample count (ms), and prints the freshness it saw meanwhile.
+   * A dashboard open during live ingest: {@link #freshness} runs again, with the flows of {@code seed}, while another
+   * thread reads {@code topology} once a second. Returns its p50, p99 and sample count (ms), and prints the freshness
+   * it saw meanwhile.
    */
-  private Timing topologyUnderIngest(String base, String topology, double rate) throws Exception {
+  private Timing topologyUnderIngest(String base, String topology, double rate, long seed) throws Exception {
     List<Double> samples = java.util.Collections.synchronizedList(new ArrayList<>());
     java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
     java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
@@ -341,9 +348,9 @@ public final class ServerBench {
         }
       }
     }, "dashboard");
-    OUT.println("topology under ingest: the freshness run again, with the 24-hour topology read once a second");
+    OUT.println("topology under ingest: the freshness run again, with " + topology + " read once a second");
     poller.start();
-    double[] fresh = freshness(base, rate, 100); // other flows than the first run's
+    double[] fresh = freshness(base, rate, seed); // other flows than the other runs'
     stop.set(true);
     poller.join();
     if (failure.get() != null) throw failure.get();
