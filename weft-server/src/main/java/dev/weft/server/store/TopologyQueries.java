@@ -292,7 +292,8 @@ final class TopologyQueries {
         params.addAll(in.params((Object) changed.toArray(new String[0])));
       }
       if (!parts.isEmpty()) {
-        for (Object[] r : rows(String.join(" UNION ", parts), params.toArray())) ops.add((String) r[0]);
+        // UNION ALL: ops is a set, and a UNION's distinct costs DuckDB a hash aggregate (as in Store.linked)
+        for (Object[] r : rows(String.join(" UNION ALL ", parts), params.toArray())) ops.add((String) r[0]);
       }
     }
     ops.removeAll(found);
