@@ -31,12 +31,25 @@ final class Locator {
     return key + '\u0000' + value;
   }
 
+  /**
+   * The slot key of an id of a kind, from the id's {@link LongHash} (the hash the tables store beside ids: {@code
+   * op_h}, {@code msg_h}, {@code owner_h}, {@code pair_h}), so that a set of ids read as hashes needs no strings.
+   */
+  static long key(char kind, long idHash) {
+    return LongHash.mix(idHash + kind * 0x9e3779b97f4a7c15L);
+  }
+
   private long[] keys = new long[1 << 12];
   private int[] batches = new int[1 << 12];
   private int size;
 
   void add(char kind, String id, long batch) {
-    add(LongHash.of(kind, id), (int) batch);
+    add(key(kind, LongHash.of(id)), (int) batch);
+  }
+
+  /** As {@link #add(char, String, long)}, for an id known by its hash. */
+  void addHash(char kind, long idHash, long batch) {
+    add(key(kind, idHash), (int) batch);
   }
 
   void add(long key, int batch) {
@@ -55,7 +68,15 @@ final class Locator {
 
   /** The batches of {@code id}, sorted and distinct; empty when unknown. */
   int[] batches(char kind, String id) {
-    long key = LongHash.of(kind, id);
+    return batchesOf(key(kind, LongHash.of(id)));
+  }
+
+  /** As {@link #batches(char, String)}, for an id known by its hash. */
+  int[] batchesOfHash(char kind, long idHash) {
+    return batchesOf(key(kind, idHash));
+  }
+
+  private int[] batchesOf(long key) {
     int mask = keys.length - 1;
     int[] out = new int[4];
     int n = 0;
@@ -75,7 +96,7 @@ final class Locator {
    * collision can only make it smaller.
    */
   int first(char kind, String id) {
-    long key = LongHash.of(kind, id);
+    long key = key(kind, LongHash.of(id));
     int mask = keys.length - 1;
     int min = Integer.MAX_VALUE;
     for (int i = (int) key & mask; keys[i] != 0; i = (i + 1) & mask) {
@@ -88,6 +109,13 @@ final class Locator {
   int[] union(char kind, java.util.Collection<String> ids) {
     java.util.BitSet all = new java.util.BitSet();
     for (String id : ids) for (int b : batches(kind, id)) all.set(b);
+    return all.stream().toArray();
+  }
+
+  /** As {@link #union}, for ids known by their hashes. */
+  int[] unionOfHashes(char kind, long[] idHashes) {
+    java.util.BitSet all = new java.util.BitSet();
+    for (long h : idHashes) for (int b : batchesOf(key(kind, h))) all.set(b);
     return all.stream().toArray();
   }
 

@@ -1,23 +1,15 @@
 package dev.weft.server.store;
 
-/** A 64-bit string hash for the store's in-memory indexes: FNV-1a over the chars, then a MurmurHash3 finalizer. */
+/**
+ * A 64-bit string hash for the store's in-memory indexes and the id hashes its tables keep beside the ids ({@code
+ * op_h}, {@code msg_h}, {@code owner_h}, {@code pair_h}): FNV-1a over the chars, then a MurmurHash3 finalizer. The
+ * stored hashes make it part of the store's layout: changing it needs a new layout (docs/store.md).
+ */
 final class LongHash {
   private LongHash() {}
 
   static long of(String s) {
     long h = 0xcbf29ce484222325L;
-    for (int i = 0; i < s.length(); i++) {
-      h ^= s.charAt(i);
-      h *= 0x100000001b3L;
-    }
-    return mix(h);
-  }
-
-  /** The hash of {@code prefix + s}, without building the string. */
-  static long of(char prefix, String s) {
-    long h = 0xcbf29ce484222325L;
-    h ^= prefix;
-    h *= 0x100000001b3L;
     for (int i = 0; i < s.length(); i++) {
       h ^= s.charAt(i);
       h *= 0x100000001b3L;

@@ -183,10 +183,9 @@ final class Projection {
       load(s, Locator.OP, "SELECT op_id, batch_no FROM op_traces UNION SELECT op_id, batch_no FROM operations"
           + " UNION SELECT op_id, batch_no FROM receives WHERE op_id IS NOT NULL"
           + " UNION SELECT send_op_id, batch_no FROM messages WHERE send_op_id IS NOT NULL");
-      load(s, Locator.INPUT, "SELECT DISTINCT message_id, batch_no FROM op_inputs");
-      try (ResultSet rs = s.executeQuery("SELECT DISTINCT key, value, batch_no FROM tags")) {
-        while (rs.next()) locator.add(Locator.TAG, Locator.tag(rs.getString(1), rs.getString(2)), rs.getLong(3));
-      }
+      // inputs and tag pairs by their stored hashes: no strings to read
+      loadHashes(s, Locator.INPUT, "SELECT DISTINCT msg_h, batch_no FROM op_inputs");
+      loadHashes(s, Locator.TAG, "SELECT DISTINCT pair_h, batch_no FROM tags");
     }
     c.commit();
   }
@@ -194,6 +193,12 @@ final class Projection {
   private void load(Statement s, char kind, String sql) throws SQLException {
     try (ResultSet rs = s.executeQuery(sql)) {
       while (rs.next()) locator.add(kind, rs.getString(1), rs.getLong(2));
+    }
+  }
+
+  private void loadHashes(Statement s, char kind, String sql) throws SQLException {
+    try (ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) locator.addHash(kind, rs.getLong(1), rs.getLong(2));
     }
   }
 
@@ -233,7 +238,7 @@ final class Projection {
         keys = java.util.Arrays.copyOf(keys, pairs * 2);
         batches = java.util.Arrays.copyOf(batches, pairs * 2);
       }
-      keys[pairs] = LongHash.of(kind, id);
+      keys[pairs] = Locator.key(kind, LongHash.of(id));
       batches[pairs++] = (int) batch;
     }
   }
@@ -336,7 +341,7 @@ final class Projection {
           opCommon(e, sets, ops, pending, b);
           int i = 0;
           for (String m : e.inputs()) {
-            sets.opInputs.add(List.of(e.opId(), m, i++));
+            sets.opInputs.add(List.of(e.opId(), m, i++, LongHash.of(e.opId()), LongHash.of(m)));
             pending.locate(Locator.INPUT, m, b);
           }
         }
@@ -404,9 +409,15 @@ final class Projection {
       acc.traces.add(t);
     }
     for (Map.Entry<String, String> t : e.tags().entrySet()) {
-      sets.tags.add(List.of("op", e.opId(), "tag", t.getKey(), t.getValue()));
+      sets.tags.add(tagRow("op", e.opId(), "tag", t));
       pending.locate(Locator.TAG, Locator.tag(t.getKey(), t.getValue()), b);
     }
+  }
+
+  /** A tags row without its batch: the owner, the pair, and their hashes (Schema). */
+  private static List<Object> tagRow(String ownerKind, String ownerId, String kind, Map.Entry<String, String> t) {
+    return List.of(ownerKind, ownerId, kind, t.getKey(), t.getValue(), LongHash.of(Locator.tag(t.getKey(),
+        t.getValue())), LongHash.of(ownerId));
   }
 
   private static void message(TelemetryEvent e, Map<String, MsgAcc> msgs, Sets sets, Pending pending, long b) {
@@ -420,11 +431,11 @@ final class Projection {
     i = 0;
     for (String p : h.parentIds()) sets.messageParents.add(List.of(h.messageId(), p, i++));
     for (Map.Entry<String, String> t : h.mtags().entrySet()) {
-      sets.tags.add(List.of("msg", h.messageId(), "mtag", t.getKey(), t.getValue()));
+      sets.tags.add(tagRow("msg", h.messageId(), "mtag", t));
       pending.locate(Locator.TAG, Locator.tag(t.getKey(), t.getValue()), b);
     }
     for (Map.Entry<String, String> t : h.ptags().entrySet()) {
-      sets.tags.add(List.of("msg", h.messageId(), "ptag", t.getKey(), t.getValue()));
+      sets.tags.add(tagRow("msg", h.messageId(), "ptag", t));
       pending.locate(Locator.TAG, Locator.tag(t.getKey(), t.getValue()), b);
     }
     if (EventType.RECEIVE.equals(e.eventType())) {
@@ -533,7 +544,7 @@ final class Projection {
   /** {@code firstBatch}: at most the batch of any row of the operation, this one's included (Schema). */
   private static List<Object> row(OpAcc o, long b, long firstBatch) {
     return java.util.Arrays.asList(o.opId, o.op, o.service, o.instanceId, o.parentOpId, o.startTicks, o.endTicks,
-        o.status, o.endStatus, o.errorType, o.errorMessage, o.resource, b, b, firstBatch);
+        o.status, o.endStatus, o.errorType, o.errorMessage, o.resource, b, b, firstBatch, LongHash.of(o.opId));
   }
 
   // ------------------------------------------------------------------ messages
@@ -725,6 +736,10 @@ final class Projection {
       else if (a instanceof Boolean b) ps.setBoolean(i + 1, b);
       else if (a instanceof Double d) ps.setDouble(i + 1, d);
       else if (a instanceof String[] list) ps.setArray(i + 1, ps.getConnection().createArrayOf("VARCHAR", list));
+      else if (a instanceof long[] list) {
+        ps.setArray(i + 1, ps.getConnection().createArrayOf("BIGINT", java.util.Arrays.stream(list).boxed()
+            .toArray(Long[]::new)));
+      }
       else throw new IllegalArgumentException("unsupported parameter type " + a.getClass());
     }
   }

@@ -17,9 +17,10 @@ final class Schema {
 
   /**
    * The layout this code writes. Layout 2 has no keys on the append-only tables and a {@code batch_no} column on every
-   * projected table (see RATIONALE.md, "Layout 2"); a store of another layout is refused with a way out.
+   * projected table (see RATIONALE.md, "Layout 2"); layout 3 adds the id hashes that search narrows by (RATIONALE.md,
+   * "Search narrows by id hashes"). A store of another layout is refused with a way out.
    */
-  static final int LAYOUT = 2;
+  static final int LAYOUT = 3;
 
   /**
    * The tables written by DuckDB appenders. An appender commits on its own, outside the batch's transaction, so a
@@ -50,7 +51,7 @@ final class Schema {
       "CREATE TABLE IF NOT EXISTS event_traces (event_id VARCHAR NOT NULL, trace_id VARCHAR NOT NULL,"
           + " batch_no BIGINT NOT NULL)",
       // One row per op_id, kept so by the projection, not by a key: DuckDB rewrites a whole key index at every
-      // checkpoint (RATIONALE.md, "No keys on operations and messages"). Stores written with the key keep it.
+      // checkpoint (RATIONALE.md, "No keys on operations and messages").
       // status: NULL while no COMPLETE/FAIL was seen (running, or abandoned past the deadline), else ok or failed.
       """
       CREATE TABLE IF NOT EXISTS operations (
@@ -67,13 +68,21 @@ final class Schema {
         error_message VARCHAR,
         resource      VARCHAR,
         batch_no      BIGINT NOT NULL,
-        touched_batch BIGINT
+        touched_batch BIGINT,
+        first_batch   BIGINT,
+        op_h          BIGINT NOT NULL
       )""",
+      // touched_batch: the last batch that wrote the row (RATIONALE.md, "Topology roll-ups"). first_batch, and
+      // msg_batch in op_inputs and receives, are lower bounds on the batches of related rows, so that the topology's
+      // reads of a bucket skip older row groups: first_batch is at most the batch of any row of the operation (its
+      // receives, inputs, traces, tags) and of the SEND of any message it sent; msg_batch is at most the batch of the
+      // message's own row. The *_h columns are LongHash values of the ids beside them (of key NUL value for pair_h):
+      // search narrows by them before it compares ids (RATIONALE.md, "Search narrows by id hashes").
       // The set tables below have no key: a row may repeat across batches (see RATIONALE.md, "Layout 2").
       "CREATE TABLE IF NOT EXISTS op_traces (op_id VARCHAR NOT NULL, trace_id VARCHAR NOT NULL,"
           + " batch_no BIGINT NOT NULL)",
       "CREATE TABLE IF NOT EXISTS op_inputs (op_id VARCHAR NOT NULL, message_id VARCHAR NOT NULL, idx INTEGER,"
-          + " batch_no BIGINT NOT NULL)",
+          + " op_h BIGINT NOT NULL, msg_h BIGINT NOT NULL, batch_no BIGINT NOT NULL, msg_batch BIGINT)",
       // One row per message id (kept so by the projection, as for operations); filled by SEND and RECEIVE alike.
       """
       CREATE TABLE IF NOT EXISTS messages (
@@ -90,6 +99,8 @@ final class Schema {
         touched_batch BIGINT,
         shape_batch BIGINT
       )""",
+      // shape_batch: the last batch that changed a field of the message that the roll-ups read, which touched_batch
+      // also counts a mere new receive in (RATIONALE.md, "Topology roll-ups")
       "CREATE TABLE IF NOT EXISTS message_traces (message_id VARCHAR NOT NULL, trace_id VARCHAR NOT NULL,"
           + " idx INTEGER, batch_no BIGINT NOT NULL)",
       "CREATE TABLE IF NOT EXISTS message_parents (message_id VARCHAR NOT NULL, parent_id VARCHAR NOT NULL,"
@@ -104,11 +115,13 @@ final class Schema {
         channel       VARCHAR NOT NULL,
         receive_ticks BIGINT  NOT NULL,
         queue_wait    BIGINT  NOT NULL,
-        batch_no      BIGINT  NOT NULL
+        batch_no      BIGINT  NOT NULL,
+        msg_batch     BIGINT
       )""",
       // Search index. owner_kind: op or msg; kind: tag (operation), mtag or ptag (message). A set: (key, value) pairs.
       "CREATE TABLE IF NOT EXISTS tags (owner_kind VARCHAR NOT NULL, owner_id VARCHAR NOT NULL, kind VARCHAR NOT NULL,"
-          + " key VARCHAR NOT NULL, value VARCHAR NOT NULL, batch_no BIGINT NOT NULL)",
+          + " key VARCHAR NOT NULL, value VARCHAR NOT NULL, pair_h BIGINT NOT NULL, owner_h BIGINT NOT NULL,"
+          + " batch_no BIGINT NOT NULL)",
       "CREATE TABLE IF NOT EXISTS emitters (instance_id VARCHAR PRIMARY KEY, service VARCHAR NOT NULL,"
           + " seq_count BIGINT NOT NULL, max_seq BIGINT NOT NULL)",
       // The declaration in force per service: the latest DECLARE (by timestamp, then event_id).
@@ -117,21 +130,7 @@ final class Schema {
       // No key on purpose: rows are replaced per service within a transaction (see RATIONALE).
       "CREATE TABLE IF NOT EXISTS declared (service VARCHAR NOT NULL, channel VARCHAR NOT NULL,"
           + " schema_uri VARCHAR NOT NULL, reply_schema VARCHAR, direction VARCHAR NOT NULL)",
-      "CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
-      // touched_batch: the last batch that wrote the row (RATIONALE.md, "Topology roll-ups"); stores of layout 2
-      // written before it get the column, NULL in the old rows
-      "ALTER TABLE operations ADD COLUMN IF NOT EXISTS touched_batch BIGINT",
-      "ALTER TABLE messages ADD COLUMN IF NOT EXISTS touched_batch BIGINT",
-      // Lower bounds on the batches of related rows, so that the topology's reads of a bucket skip older row groups
-      // (RATIONALE.md, "Topology roll-ups"): first_batch is at most the batch of any row of the operation (its receives,
-      // inputs, traces, tags) and of the SEND of any message it sent; msg_batch is at most the batch of the message's
-      // own row. NULL in rows written before them, read as 0 (no bound).
-      "ALTER TABLE operations ADD COLUMN IF NOT EXISTS first_batch BIGINT",
-      "ALTER TABLE receives ADD COLUMN IF NOT EXISTS msg_batch BIGINT",
-      "ALTER TABLE op_inputs ADD COLUMN IF NOT EXISTS msg_batch BIGINT",
-      // shape_batch: the last batch that changed a field of the message that the roll-ups read, which touched_batch
-      // also counts a mere new receive in (RATIONALE.md, "Topology roll-ups"); NULL in rows written before it
-      "ALTER TABLE messages ADD COLUMN IF NOT EXISTS shape_batch BIGINT");
+      "CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)");
 
   /**
    * Whether the attached file's format has zstd for strings (DuckDB's storage version 1.2 or later). A store file

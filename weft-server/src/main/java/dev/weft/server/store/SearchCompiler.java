@@ -16,29 +16,40 @@ import java.util.List;
  * Only fixed SQL text comes from this class; keys and values never reach the SQL text.
  *
  * <p>Each term compiles to a predicate that is never NULL (unknown is false), so {@code k!=v} is exactly
- * {@code NOT (k=v)}, as docs/query-language.md §3.2 asks. A text tag equality the {@link TagIndex} resolves becomes
- * membership in the exact set of operations it returns, bound as one array parameter.
+ * {@code NOT (k=v)}, as docs/query-language.md §3.2 asks. A top-level text tag equality the {@link TagIndex} resolves
+ * becomes membership of the operation's id hash in the set of hashes it returns, bound as one array parameter. That set
+ * holds every match but may hold more (two ids may share a hash), so the caller checks such a pair exactly on the
+ * operations it is about to return ({@link Compiled#narrowed}).
  */
 final class SearchCompiler {
   /**
-   * The SQL and its parameters, in order. {@code required}: sets of operation ids that every match belongs to (from
-   * tag terms the index resolved at the top level), so the caller may limit the scan to where those operations are.
+   * The SQL and its parameters, in order. {@code required}: sets of operation id hashes that every match's hash
+   * belongs to (from tag terms the index resolved at the top level), so the caller may limit the scan to where those
+   * operations are. {@code narrowed}: those terms' pairs ({@code [key, value]}), which the SQL tested only by hash.
    */
-  record Compiled(String where, List<Object> params, List<String[]> required) {}
+  record Compiled(String where, List<Object> params, List<long[]> required, List<String[]> narrowed) {}
 
-  /** The tag index: resolves a tag equality to exactly the operations that have it. */
+  /** The tag index: resolves a tag equality to the operations that have it, by hash or exactly. */
   interface TagIndex {
-    /** The operations with tag {@code key=value} of their own or on an input message; null to scan instead. */
-    String[] operations(String key, String value) throws java.sql.SQLException;
+    /**
+     * The sorted, distinct id hashes ({@link LongHash}) of the operations with tag {@code key=value} of their own or
+     * on an input message, and perhaps of a few more that share a hash; null to scan instead.
+     */
+    long[] narrow(String key, String value) throws java.sql.SQLException;
+
+    /** Exactly the ids of the operations with tag {@code key=value}, their own or an input's; null to scan instead. */
+    String[] exact(String key, String value) throws java.sql.SQLException;
   }
 
   private final Instant now;
   private final long abandonCutoffTicks;
   private final TagIndex index;
   private final List<Object> params = new ArrayList<>();
-  private final List<String[]> required = new ArrayList<>();
-  /** The index's answer per pair, null included: a pair named twice is looked up once. */
-  private final java.util.Map<List<String>, String[]> resolved = new java.util.HashMap<>();
+  private final List<long[]> required = new ArrayList<>();
+  private final List<String[]> narrowed = new ArrayList<>();
+  /** The index's answers per pair, null included: a pair named twice is looked up once. */
+  private final java.util.Map<List<String>, long[]> narrowedSets = new java.util.HashMap<>();
+  private final java.util.Map<List<String>, String[]> exactSets = new java.util.HashMap<>();
 
   private SearchCompiler(Instant now, long abandonCutoffTicks, TagIndex index) {
     this.now = now;
@@ -58,7 +69,7 @@ final class SearchCompiler {
     } else {
       where = sc.topLevel(root);
     }
-    return new Compiled(where, List.copyOf(sc.params), List.copyOf(sc.required));
+    return new Compiled(where, List.copyOf(sc.params), List.copyOf(sc.required), List.copyOf(sc.narrowed));
   }
 
   /**
@@ -71,9 +82,10 @@ final class SearchCompiler {
   private String topLevel(Expr e) throws java.sql.SQLException {
     if (e instanceof Expr.Term t && t.op() == Op.EQ) {
       if (t.field() instanceof Field.Tag tag && t.value() instanceof Value.Text text) {
-        String[] ops = resolve(tag.key(), text.text());
+        long[] ops = narrow(tag.key(), text.text());
         if (ops != null) {
           required.add(ops);
+          narrowed.add(new String[] {tag.key(), text.text()});
           return inSet(ops);
         }
       } else if (t.field() == Key.OP) {
@@ -93,13 +105,26 @@ final class SearchCompiler {
     return expr(e);
   }
 
-  private String[] resolve(String key, String value) throws java.sql.SQLException {
+  private long[] narrow(String key, String value) throws java.sql.SQLException {
     List<String> pair = List.of(key, value);
-    if (!resolved.containsKey(pair)) resolved.put(pair, index.operations(key, value));
-    return resolved.get(pair);
+    if (!narrowedSets.containsKey(pair)) narrowedSets.put(pair, index.narrow(key, value));
+    return narrowedSets.get(pair);
   }
 
-  /** Membership in a set the index resolved; never NULL. */
+  private String[] exact(String key, String value) throws java.sql.SQLException {
+    List<String> pair = List.of(key, value);
+    if (!exactSets.containsKey(pair)) exactSets.put(pair, index.exact(key, value));
+    return exactSets.get(pair);
+  }
+
+  /** Membership in a set of hashes the index resolved; never NULL. */
+  private String inSet(long[] ops) {
+    if (ops.length == 0) return "false";
+    params.add(ops);
+    return "(o.op_h IN (SELECT unnest(?::BIGINT[])))";
+  }
+
+  /** Membership in an exact set of ids; never NULL. Inside OR and NOT a term must be exact: no page check undoes it. */
   private String inSet(String[] ops) {
     if (ops.length == 0) return "false";
     params.add(ops);
@@ -186,7 +211,7 @@ final class SearchCompiler {
   /** A tag of the operation, or an mtag/ptag of one of its input messages. */
   private String tag(String key, Op cmp, Value value) throws java.sql.SQLException {
     if (cmp == Op.EQ && value instanceof Value.Text t) {
-      String[] ops = resolve(key, t.text());
+      String[] ops = exact(key, t.text());
       if (ops != null) return inSet(ops);
     }
     params.add(key);

@@ -155,6 +155,14 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  /** Test hook: runs one statement on the store's connection, to stage what ingest cannot (a hash collision). */
+  synchronized void executeForTest(String sql) throws SQLException {
+    try (java.sql.Statement st = conn.createStatement()) {
+      st.execute(sql);
+    }
+    conn.commit();
+  }
+
   /**
    * Test hook: receives stored in an earlier batch than their message's row. The topology reads receives only from
    * their messages' first batch on ({@link TopologyQueries}), which is exact only while this is zero.
@@ -272,6 +280,7 @@ public final class Store implements AutoCloseable {
   }
 
   private long tagIndexLookups;
+  private long hashMisses;
   /** Most owners of a tag pair that search resolves through the index; a pair on more is scanned. */
   static final int MAX_TAGGED = 50_000;
   private int maxTagged = MAX_TAGGED;
@@ -640,34 +649,61 @@ public final class Store implements AutoCloseable {
     if (limit < 1 || limit > MAX_LIMIT) throw new IllegalArgumentException("limit must be 1.." + MAX_LIMIT);
     long cutoff = abandonCutoff(now);
     try {
-      SearchCompiler.Compiled c = SearchCompiler.compile(query, now, cutoff, this::taggedOperations);
+      SearchCompiler.Compiled c = SearchCompiler.compile(query, now, cutoff, new SearchCompiler.TagIndex() {
+        @Override
+        public long[] narrow(String key, String value) throws SQLException {
+          return taggedOperations(key, value);
+        }
+
+        @Override
+        public String[] exact(String key, String value) throws SQLException {
+          return taggedOperationIds(key, value);
+        }
+      });
       List<Object> params = new ArrayList<>(c.params());
       String where = c.where();
       if (!c.required().isEmpty()) {
         // every match is in the smallest required set, so only the batches holding those operations are read
-        String[] fewest = c.required().get(0);
-        for (String[] r : c.required()) if (r.length < fewest.length) fewest = r;
+        long[] fewest = c.required().get(0);
+        for (long[] r : c.required()) if (r.length < fewest.length) fewest = r;
         if (fewest.length == 0) return List.of();
-        Prune in = new Prune(projection.locator.union(Locator.OP, java.util.Arrays.asList(fewest)));
+        Prune in = new Prune(projection.locator.unionOfHashes(Locator.OP, fewest));
         where += " AND " + in.sql("o");
         params.addAll(in.params());
       }
-      params.add((long) limit);
       // The newest matches' rowids are found first and only their columns read: DuckDB reads every projected column
       // of every match before a top-N (at 10M events, 70 ms against 32 ms for the seed query's 24,000 matches).
       String order = " ORDER BY o.start_ticks DESC NULLS LAST, o.op_id";
-      long[] rowids;
-      try (java.sql.PreparedStatement ps = conn.prepareStatement("SELECT o.rowid FROM operations o WHERE " + where
-          + order + " LIMIT ?")) {
-        rowids = Rows.read(ps, true, params.toArray()).stream().mapToLong(r -> (Long) r[0]).sorted().toArray();
+      List<String> rejected = new ArrayList<>();
+      List<Object[]> page;
+      while (true) {
+        List<Object> p = new ArrayList<>(params);
+        String unless = "";
+        if (!rejected.isEmpty()) {
+          unless = " AND o.op_id NOT IN (SELECT unnest(?::VARCHAR[]))";
+          p.add(rejected.toArray(new String[0]));
+        }
+        p.add((long) limit);
+        page = read("SELECT o.rowid, o.op_id FROM operations o WHERE " + where + unless + order + " LIMIT ?",
+            p.toArray());
+        // A tag term was tested by hash; an operation that only shares a hash with a match is dropped here, and the
+        // page read again without it (RATIONALE.md, "Search narrows by id hashes")
+        List<String> ids = page.stream().map(r -> (String) r[1]).toList();
+        List<String> wrong = new ArrayList<>(ids);
+        for (String[] pair : c.narrowed()) wrong.removeAll(tagged(pair[0], pair[1], ids));
+        if (c.narrowed().isEmpty() || wrong.isEmpty()) break;
+        rejected.addAll(wrong);
+        hashMisses += wrong.size();
       }
+      long[] rowids = page.stream().mapToLong(r -> (Long) r[0]).sorted().toArray();
       if (rowids.length == 0) {
         conn.commit();
         return List.of();
       }
-      // Then read by rowid, in the same transaction (OP_COLUMNS binds the cutoff first). A rowid list alone is a join after a scan of the whole table;
-      // with the range of the list beside it, DuckDB reads only the row groups that hold them (RATIONALE.md, "Search
-      // reads the newest matches' columns only": 57 against 9 ms for 100 rowids on the 10M-event store).
+      // Then read by rowid, in the same transaction (OP_COLUMNS binds the cutoff first). A rowid list alone is a join
+      // after a scan of the whole table; with the range of the list beside it, DuckDB reads only the row groups that
+      // hold them (RATIONALE.md, "Search reads the newest matches' columns only": 57 against 9 ms for 100 rowids on
+      // the 10M-event store).
       List<Object> byRow = new ArrayList<>(List.of(cutoff, rowids[0], rowids[rowids.length - 1]));
       for (long r : rowids) byRow.add(r);
       return ops("SELECT " + OP_COLUMNS + " FROM operations o WHERE o.rowid BETWEEN ? AND ? AND o.rowid IN ("
@@ -678,11 +714,47 @@ public final class Store implements AutoCloseable {
   }
 
   /**
-   * The tag index behind search: the operations with tag {@code key=value}, their own or on an input message, found
-   * through the batches the {@link Locator} names for the pair. Null when the pair has more than {@link #MAX_TAGGED}
-   * owners: a set that large costs more to pass and join than the scan it replaces.
+   * The tag index behind search: the id hashes of the operations with tag {@code key=value}, their own or on an input
+   * message, found by the pair's hash in the batches the {@link Locator} names for it. Comparing hashes, not strings,
+   * is what makes it fast: the owners of a busy pair are spread over the whole table, and reading their ids as
+   * strings took 70 of 90 ms at 10M events. A hash shared with another pair or id only adds candidates, which {@link
+   * #tagged} removes. Null when the pair has more than {@link #MAX_TAGGED} owners: a set that large costs more to
+   * pass and join than the scan it replaces.
    */
-  private String[] taggedOperations(String key, String value) throws SQLException {
+  private long[] taggedOperations(String key, String value) throws SQLException {
+    long pair = LongHash.of(Locator.tag(key, value));
+    int[] batches = projection.locator.batchesOfHash(Locator.TAG, pair);
+    if (batches.length == 0) {
+      tagIndexLookups++;
+      return new long[0];
+    }
+    Prune in = new Prune(batches);
+    List<Object[]> owners = rows("SELECT DISTINCT owner_kind = 'op', owner_h FROM tags WHERE " + in.sql()
+        + " AND pair_h = ? LIMIT ?", in.params(pair, (long) maxTagged + 1).toArray());
+    if (owners.size() > maxTagged) return null;
+    tagIndexLookups++;
+    java.util.stream.LongStream.Builder ops = java.util.stream.LongStream.builder();
+    java.util.stream.LongStream.Builder messages = java.util.stream.LongStream.builder();
+    for (Object[] r : owners) ((Boolean) r[0] ? ops : messages).add((Long) r[1]);
+    long[] inputs = messages.build().toArray();
+    int[] inputBatches = projection.locator.unionOfHashes(Locator.INPUT, inputs);
+    if (inputBatches.length > 0) {
+      Prune at = new Prune(inputBatches);
+      List<Object> params = at.params();
+      params.add(inputs);
+      for (Object[] r : rows("SELECT DISTINCT op_h FROM op_inputs WHERE " + at.sql()
+          + " AND msg_h IN (SELECT unnest(?::BIGINT[]))", params.toArray())) {
+        ops.add((Long) r[0]);
+      }
+    }
+    return ops.build().sorted().distinct().toArray();
+  }
+
+  /**
+   * As {@link #taggedOperations}, the ids exactly, for a term inside OR or NOT, which no check of the page can undo.
+   * Reads the owners' ids as strings: slower for a busy pair.
+   */
+  private String[] taggedOperationIds(String key, String value) throws SQLException {
     int[] batches = projection.locator.batches(Locator.TAG, Locator.tag(key, value));
     if (batches.length == 0) {
       tagIndexLookups++;
@@ -710,6 +782,39 @@ public final class Store implements AutoCloseable {
     return ops.toArray(new String[0]);
   }
 
+  /**
+   * Of {@code opIds}, those with tag {@code key=value} of their own or on an input message, compared exactly. Reads
+   * inside the caller's transaction, limited to the batches of these operations and their inputs.
+   */
+  private Set<String> tagged(String key, String value, List<String> opIds) throws SQLException {
+    Set<String> out = new HashSet<>();
+    if (opIds.isEmpty()) return out;
+    long pair = LongHash.of(Locator.tag(key, value));
+    int[] opBatches = projection.locator.union(Locator.OP, opIds);
+    if (opBatches.length == 0) return out;
+    Prune at = new Prune(opBatches);
+    for (Object[] r : idRows("SELECT owner_id FROM tags WHERE pair_h = ? AND key = ? AND value = ?"
+        + " AND owner_kind = 'op' AND " + at.sql(), at, List.of(pair, key, value), "owner_id", opIds)) {
+      out.add((String) r[0]);
+    }
+    List<String> rest = opIds.stream().filter(id -> !out.contains(id)).distinct().toList();
+    if (rest.isEmpty()) return out;
+    Map<String, List<String>> consumers = new HashMap<>();
+    for (Object[] r : idRows("SELECT op_id, message_id FROM op_inputs WHERE " + at.sql(), at, List.of(), "op_id",
+        rest)) {
+      consumers.computeIfAbsent((String) r[1], m -> new ArrayList<>()).add((String) r[0]);
+    }
+    int[] msgBatches = projection.locator.union(Locator.MESSAGE, consumers.keySet());
+    if (msgBatches.length == 0) return out;
+    Prune of = new Prune(msgBatches);
+    for (Object[] r : idRows("SELECT owner_id FROM tags WHERE pair_h = ? AND key = ? AND value = ?"
+        + " AND owner_kind = 'msg' AND " + of.sql(), of, List.of(pair, key, value), "owner_id",
+        new ArrayList<>(consumers.keySet()))) {
+      out.addAll(consumers.get((String) r[0]));
+    }
+    return out;
+  }
+
   /** Tests: the most owners the tag index resolves; 0 makes every known pair a scan. */
   synchronized void maxTaggedForTest(int n) {
     maxTagged = n;
@@ -718,6 +823,11 @@ public final class Store implements AutoCloseable {
   /** How many tag terms search answered through the tag index (for tests). */
   synchronized long tagIndexLookups() {
     return tagIndexLookups;
+  }
+
+  /** How many operations search dropped because they only shared a hash with a match (for tests). */
+  synchronized long hashMisses() {
+    return hashMisses;
   }
 
   private List<OpRow> ops(String sql, List<Object> params) throws SQLException {
