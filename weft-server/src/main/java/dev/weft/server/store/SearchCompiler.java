@@ -25,9 +25,10 @@ final class SearchCompiler {
   /**
    * The SQL and its parameters, in order. {@code required}: sets of operation id hashes that every match's hash
    * belongs to (from tag terms the index resolved at the top level), so the caller may limit the scan to where those
-   * operations are. {@code narrowed}: those terms' pairs ({@code [key, value]}), which the SQL tested only by hash.
+   * operations are. {@code narrowed}: those terms' pairs ({@code [key, value]}), which the SQL tested only by hash, one
+   * group per conjunct: a match has at least one pair of every group.
    */
-  record Compiled(String where, List<Object> params, List<long[]> required, List<String[]> narrowed) {}
+  record Compiled(String where, List<Object> params, List<long[]> required, List<List<String[]>> narrowed) {}
 
   /** The tag index: resolves a tag equality to the operations that have it, by hash or exactly. */
   interface TagIndex {
@@ -46,7 +47,7 @@ final class SearchCompiler {
   private final TagIndex index;
   private final List<Object> params = new ArrayList<>();
   private final List<long[]> required = new ArrayList<>();
-  private final List<String[]> narrowed = new ArrayList<>();
+  private final List<List<String[]>> narrowed = new ArrayList<>();
   /** The index's answers per pair, null included: a pair named twice is looked up once. */
   private final java.util.Map<List<String>, long[]> narrowedSets = new java.util.HashMap<>();
   private final java.util.Map<List<String>, String[]> exactSets = new java.util.HashMap<>();
@@ -85,7 +86,7 @@ final class SearchCompiler {
         long[] ops = narrow(tag.key(), text.text());
         if (ops != null) {
           required.add(ops);
-          narrowed.add(new String[] {tag.key(), text.text()});
+          narrowed.add(List.<String[]>of(new String[] {tag.key(), text.text()}));
           return inSet(ops);
         }
       } else if (t.field() == Key.OP) {
@@ -102,7 +103,37 @@ final class SearchCompiler {
         return "(" + stored + " AND " + expr(e) + ")";
       }
     }
+    if (e instanceof Expr.Or or) {
+      String anyOf = anyTagOf(or);
+      if (anyOf != null) return anyOf;
+    }
     return expr(e);
+  }
+
+  /**
+   * An OR of positive tag equalities ({@code (merchant_id=a OR merchant_id=b)}) as a conjunct of the whole query: the
+   * union of the terms' hash sets, checked on the page as one group. Null when a child is anything else, or a pair
+   * the index does not resolve; the OR then compiles the general way, each term exactly.
+   */
+  private String anyTagOf(Expr.Or or) throws java.sql.SQLException {
+    List<String[]> pairs = new ArrayList<>();
+    for (Expr c : or.children()) {
+      if (!(c instanceof Expr.Term t && t.op() == Op.EQ && t.field() instanceof Field.Tag tag
+          && t.value() instanceof Value.Text text)) {
+        return null;
+      }
+      pairs.add(new String[] {tag.key(), text.text()});
+    }
+    java.util.stream.LongStream.Builder union = java.util.stream.LongStream.builder();
+    for (String[] pair : pairs) {
+      long[] ops = narrow(pair[0], pair[1]);
+      if (ops == null) return null;
+      for (long h : ops) union.add(h);
+    }
+    long[] ops = union.build().sorted().distinct().toArray();
+    required.add(ops);
+    narrowed.add(List.copyOf(pairs));
+    return inSet(ops);
   }
 
   private long[] narrow(String key, String value) throws java.sql.SQLException {

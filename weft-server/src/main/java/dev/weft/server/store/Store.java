@@ -689,9 +689,17 @@ public final class Store implements AutoCloseable {
         // A tag term was tested by hash; an operation that only shares a hash with a match is dropped here, and the
         // page read again without it (RATIONALE.md, "Search narrows by id hashes")
         List<String> ids = page.stream().map(r -> (String) r[1]).toList();
-        List<String> wrong = new ArrayList<>(ids);
-        for (String[] pair : c.narrowed()) wrong.removeAll(tagged(pair[0], pair[1], ids));
-        if (c.narrowed().isEmpty() || wrong.isEmpty()) break;
+        Set<String> wrong = new java.util.LinkedHashSet<>();
+        for (List<String[]> group : c.narrowed()) {
+          // a match has a pair of every group
+          Set<String> pass = new HashSet<>();
+          for (String[] pair : group) {
+            List<String> open = ids.stream().filter(id -> !pass.contains(id)).toList();
+            pass.addAll(tagged(pair[0], pair[1], open));
+          }
+          for (String id : ids) if (!pass.contains(id)) wrong.add(id);
+        }
+        if (wrong.isEmpty()) break;
         rejected.addAll(wrong);
         hashMisses += wrong.size();
       }

@@ -334,7 +334,8 @@ class StoreTest {
     List<String> queries = List.of("op=UpdateInventory status=failed merchant_id=m-1", "merchant_id=m-2",
         "merchant_id=m-1 status!=ok", "(merchant_id=m-1 OR merchant_id=m-2)", "sku=42 op=UpdateInventory",
         "merchant_id!=m-1", "(op=UpdateSku OR merchant_id!=m-2)", "merchant_id=nobody", "merchant_id=m-1 merchant_id=m-2",
-        "note=\"" + INJECTION + "\"", "merchant_id=m-* op=UpdateSku", "sku=other-3");
+        "note=\"" + INJECTION + "\"", "merchant_id=m-* op=UpdateSku", "sku=other-3",
+        "(merchant_id=m-1 OR sku=42) status!=ok", "(merchant_id=m-2 OR merchant_id=nobody) op=UpdateInventory");
     try (Store batched = open("tag-index-batched.db", Duration.ofHours(1), now);
         Store once = open("tag-index-once.db", Duration.ofHours(1), now)) {
       for (TelemetryEvent e : events) batched.ingest(List.of(e)); // one batch per event: each pair in a few
@@ -379,8 +380,18 @@ class StoreTest {
       Query seed = Query.parse("op=UpdateInventory status=failed merchant_id=m-1");
       assertThat(ids(store.search(seed, 100))).containsExactly(shop.failedM1.id());
       assertThat(store.hashMisses()).isZero();
-      store.executeForTest("UPDATE operations SET op_h = (SELECT op_h FROM operations WHERE op_id = '"
-          + shop.failedM1.id() + "') WHERE op_id = '" + shop.failedM2.id() + "'");
+      // failedM2's id hashes as failedM1's, wherever the hash is stored
+      String h1 = "(SELECT op_h FROM operations WHERE op_id = '" + shop.failedM1.id() + "')";
+      String m2 = "'" + shop.failedM2.id() + "'";
+      store.executeForTest("UPDATE operations SET op_h = " + h1 + " WHERE op_id = " + m2);
+      store.executeForTest("UPDATE op_inputs SET op_h = " + h1 + " WHERE op_id = " + m2);
+      store.executeForTest("UPDATE tags SET owner_h = " + h1 + " WHERE owner_kind = 'op' AND owner_id = " + m2);
+      // each of the two now passes the other's hash test: no operation has both merchants, so none is found
+      assertThat(store.search(Query.parse("merchant_id=m-2 merchant_id=m-1 op=UpdateInventory"), 100)).isEmpty();
+      assertThat(ids(store.search(Query.parse("(merchant_id=m-1 OR merchant_id=nobody) op=UpdateInventory"
+          + " status=failed"), 100))).containsExactly(shop.failedM1.id());
+      assertThat(ids(store.search(Query.parse("(merchant_id=m-2 OR merchant_id=nobody) op=UpdateInventory"
+          + " status=failed"), 100))).containsExactly(shop.failedM2.id());
       store.executeForTest("UPDATE tags SET pair_h = (SELECT any_value(pair_h) FROM tags WHERE key = 'merchant_id'"
           + " AND value = 'm-1') WHERE key = 'merchant_id' AND value = 'm-2'");
       assertThat(ids(store.search(seed, 100))).containsExactly(shop.failedM1.id());
