@@ -81,15 +81,12 @@ final class SearchCompiler {
    * filters the stored columns first").
    */
   private String topLevel(Expr e) throws java.sql.SQLException {
+    // a tag equality, or an OR of them, is one group of pairs narrowed by hash
+    List<Expr> alternatives = e instanceof Expr.Or or ? or.children() : List.of(e);
+    String anyOf = anyTagOf(alternatives);
+    if (anyOf != null) return anyOf;
     if (e instanceof Expr.Term t && t.op() == Op.EQ) {
-      if (t.field() instanceof Field.Tag tag && t.value() instanceof Value.Text text) {
-        long[] ops = narrow(tag.key(), text.text());
-        if (ops != null) {
-          required.add(ops);
-          narrowed.add(List.<String[]>of(new String[] {tag.key(), text.text()}));
-          return inSet(ops);
-        }
-      } else if (t.field() == Key.OP) {
+      if (t.field() == Key.OP) {
         return match("o.op", t.value());
       } else if (t.field() == Key.SERVICE) {
         return match("o.service", t.value());
@@ -103,21 +100,17 @@ final class SearchCompiler {
         return "(" + stored + " AND " + expr(e) + ")";
       }
     }
-    if (e instanceof Expr.Or or) {
-      String anyOf = anyTagOf(or);
-      if (anyOf != null) return anyOf;
-    }
     return expr(e);
   }
 
   /**
-   * An OR of positive tag equalities ({@code (merchant_id=a OR merchant_id=b)}) as a conjunct of the whole query: the
-   * union of the terms' hash sets, checked on the page as one group. Null when a child is anything else, or a pair
-   * the index does not resolve; the OR then compiles the general way, each term exactly.
+   * A positive tag equality, or an OR of them ({@code (merchant_id=a OR merchant_id=b)}), as a conjunct of the whole
+   * query: the union of the terms' hash sets, checked on the page as one group. Null when an alternative is anything
+   * else, or a pair the index does not resolve; the conjunct then compiles the general way, each term exactly.
    */
-  private String anyTagOf(Expr.Or or) throws java.sql.SQLException {
+  private String anyTagOf(List<Expr> alternatives) throws java.sql.SQLException {
     List<String[]> pairs = new ArrayList<>();
-    for (Expr c : or.children()) {
+    for (Expr c : alternatives) {
       if (!(c instanceof Expr.Term t && t.op() == Op.EQ && t.field() instanceof Field.Tag tag
           && t.value() instanceof Value.Text text)) {
         return null;
